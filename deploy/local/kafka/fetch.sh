@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Fetches the pinned Kafka jars from Maven Central once, into the ignored cache folder.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+if [ -f "$KAFKA_LIBS/.complete" ]; then
+  exit 0
+fi
+command -v java >/dev/null || { echo "fetch: java is required (JDK 17+)" >&2; exit 1; }
+command -v mvn >/dev/null || { echo "fetch: mvn is required to fetch Kafka's jars" >&2; exit 1; }
+
+echo "fetch: resolving Apache Kafka $KAFKA_VERSION (tools $KAFKA_TOOLS_VERSION) into $KAFKA_LIBS"
+rm -rf "$KAFKA_LIBS"
+mkdir -p "$KAFKA_LIBS"
+mvn -q -B -f "$KAFKA_DIR/pom.xml" \
+  -Dkafka.version="$KAFKA_VERSION" -Dkafka.tools.version="$KAFKA_TOOLS_VERSION" \
+  -Dstyle.color=never dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS"
+touch "$KAFKA_LIBS/.complete"
+echo "fetch: $(ls "$KAFKA_LIBS" | wc -l) jars ready"

@@ -1,0 +1,163 @@
+import { isLogLevel, type LogLevel } from '../log/logger.ts';
+
+/**
+ * Every setting Fanout reads from the environment, in one table: the name, the default that
+ * works on the local stack, what it means, and how it is parsed and bounded. The config
+ * loader, its types and the configuration reference are all derived from this table.
+ */
+export interface Setting<T> {
+  env: string;
+  default: string;
+  description: string;
+  parse: (raw: string) => T;
+}
+
+function integer(min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be an integer, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+function url(protocols: string[]): (raw: string) => string {
+  return (raw) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new Error(`must be a URL, got "${raw}"`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new Error(`must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+    }
+    return raw;
+  };
+}
+
+function brokerList(raw: string): string[] {
+  const brokers = raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
+  if (brokers.length === 0) throw new Error('must list at least one host:port');
+  for (const b of brokers) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(b)) throw new Error(`"${b}" is not host:port`);
+  }
+  return brokers;
+}
+
+function logLevel(raw: string): LogLevel {
+  if (!isLogLevel(raw)) throw new Error(`must be one of debug, info, warn, error, got "${raw}"`);
+  return raw;
+}
+
+function host(raw: string): string {
+  if (raw.trim() === '') throw new Error('must not be empty');
+  return raw.trim();
+}
+
+export const SETTINGS = {
+  apiHost: {
+    env: 'FANOUT_API_HOST',
+    default: '127.0.0.1',
+    description: 'Address the HTTP API binds to. Loopback by default; set 0.0.0.0 in a container.',
+    parse: host,
+  },
+  apiPort: {
+    env: 'FANOUT_API_PORT',
+    default: '8080',
+    description: 'Port of the HTTP API (admin, produce, health).',
+    parse: integer(0, 65535),
+  },
+  maxBodyBytes: {
+    env: 'FANOUT_MAX_BODY_BYTES',
+    default: '1048576',
+    description: 'Largest request body the API accepts; larger ones get 413.',
+    parse: integer(1024, 64 * 1024 * 1024),
+  },
+  maxBatchEvents: {
+    env: 'FANOUT_MAX_BATCH_EVENTS',
+    default: '1000',
+    description: 'Most events one produce request may carry.',
+    parse: integer(1, 100000),
+  },
+  kafkaBrokers: {
+    env: 'FANOUT_KAFKA_BROKERS',
+    default: '127.0.0.1:9092',
+    description: 'Comma-separated Kafka bootstrap servers.',
+    parse: brokerList,
+  },
+  kafkaClientId: {
+    env: 'FANOUT_KAFKA_CLIENT_ID',
+    default: 'fanout',
+    description: 'Kafka client.id prefix, shown in broker logs and quotas.',
+    parse: host,
+  },
+  databaseUrl: {
+    env: 'FANOUT_DATABASE_URL',
+    default: 'postgres://postgres@127.0.0.1:5432/fanout',
+    description: 'PostgreSQL connection URL; the database is created if missing.',
+    parse: url(['postgres:', 'postgresql:']),
+  },
+  redisUrl: {
+    env: 'FANOUT_REDIS_URL',
+    default: 'redis://127.0.0.1:6379/0',
+    description: 'Redis URL for dedupe keys.',
+    parse: url(['redis:', 'rediss:']),
+  },
+  dedupeTtlSeconds: {
+    env: 'FANOUT_DEDUPE_TTL_SECONDS',
+    default: '604800',
+    description:
+      'How long a delivered (subscription, event id) mark is kept in Redis. Replays older than this may be pushed again.',
+    parse: integer(60, 90 * 24 * 3600),
+  },
+  registryRefreshMs: {
+    env: 'FANOUT_REGISTRY_REFRESH_MS',
+    default: '2000',
+    description: 'How often a bridge re-reads subscriptions from PostgreSQL to start or stop workers.',
+    parse: integer(100, 60000),
+  },
+  deliveryTimeoutMs: {
+    env: 'FANOUT_DELIVERY_TIMEOUT_MS',
+    default: '10000',
+    description: 'Per-request timeout of a webhook POST; a timeout counts as a failed attempt.',
+    parse: integer(100, 300000),
+  },
+  retryInitialMs: {
+    env: 'FANOUT_RETRY_INITIAL_MS',
+    default: '250',
+    description: 'First retry delay after a failed delivery; doubles per attempt up to the maximum.',
+    parse: integer(1, 3600000),
+  },
+  retryMaxMs: {
+    env: 'FANOUT_RETRY_MAX_MS',
+    default: '30000',
+    description: 'Longest delay between two attempts of one event.',
+    parse: integer(1, 3600000),
+  },
+  commitIntervalMs: {
+    env: 'FANOUT_COMMIT_INTERVAL_MS',
+    default: '1000',
+    description:
+      'How often a bridge commits acknowledged offsets inside a long batch (always at batch end and on shutdown).',
+    parse: integer(10, 60000),
+  },
+  partitionConcurrency: {
+    env: 'FANOUT_BRIDGE_PARTITION_CONCURRENCY',
+    default: '16',
+    description:
+      'Partitions of one subscription a bridge process delivers at the same time (order is kept within each).',
+    parse: integer(1, 1024),
+  },
+  logLevel: {
+    env: 'FANOUT_LOG_LEVEL',
+    default: 'info',
+    description: 'Lowest log level written: debug, info, warn or error.',
+    parse: logLevel,
+  },
+} satisfies Record<string, Setting<unknown>>;
+
+export type Settings = typeof SETTINGS;

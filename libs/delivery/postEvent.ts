@@ -1,0 +1,66 @@
+import type { FanoutEvent } from '../events/fanoutEvent.ts';
+import { signWebhook } from './signature.ts';
+
+export interface Endpoint {
+  url: string;
+  /** Signing key (already decoded), or null to send unsigned. */
+  signingKey: Buffer | null;
+}
+
+export type AttemptOutcome =
+  | { ok: true; status: number }
+  | { ok: false; status: number | null; error: string };
+
+/**
+ * One POST of one event. The body is the record value byte for byte; everything Fanout knows
+ * about the event travels in headers, so the subscriber's payload is exactly what was produced.
+ */
+export async function postEvent(
+  endpoint: Endpoint,
+  event: FanoutEvent,
+  attempt: number,
+  timeoutMs: number,
+): Promise<AttemptOutcome> {
+  const headers: Record<string, string> = {
+    'content-type': isHeaderSafe(event.contentType) ? event.contentType : 'application/octet-stream',
+    'webhook-id': event.id,
+    'fanout-topic': event.topic,
+    'fanout-partition': String(event.partition),
+    'fanout-offset': event.offset,
+    'fanout-attempt': String(attempt),
+  };
+  if (event.key !== null) {
+    // a key is arbitrary bytes; one that cannot travel as a header value goes base64-encoded
+    if (isHeaderSafe(event.key)) headers['fanout-key'] = event.key;
+    else headers['fanout-key-base64'] = Buffer.from(event.key, 'utf8').toString('base64');
+  }
+  if (endpoint.signingKey !== null) {
+    const ts = Math.floor(Date.now() / 1000);
+    headers['webhook-timestamp'] = String(ts);
+    headers['webhook-signature'] = signWebhook(endpoint.signingKey, event.id, ts, event.body);
+  }
+  try {
+    const res = await fetch(endpoint.url, {
+      method: 'POST',
+      headers,
+      body: event.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    // drain so the keep-alive connection can be reused
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+    return { ok: false, status: res.status, error: `HTTP ${res.status}` };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    const reason =
+      e.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : (e.cause?.code ?? e.message);
+    return { ok: false, status: null, error: reason };
+  }
+}
+
+const HEADER_SAFE = /^[\x20-\x7e]{0,4096}$/;
+
+function isHeaderSafe(value: string): boolean {
+  return HEADER_SAFE.test(value) && value.trim() === value;
+}

@@ -1,0 +1,28 @@
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { Logger } from '../log/logger.ts';
+
+const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/**
+ * The one place that constructs the Kafka client. KafkaJS is unmaintained upstream; everything
+ * else talks to the small interfaces in this folder so the client can be swapped later.
+ */
+export function createKafka(brokers: string[], clientId: string, log: Logger): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 30000,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...rest } = entry.log;
+      log[LEVEL_NAMES[entry.level] ?? 'info'](message, { component: 'kafkajs', ...rest });
+    },
+  });
+}

@@ -1,0 +1,110 @@
+import {
+  CompressionTypes,
+  Partitioners,
+  type Kafka,
+  type Message,
+  type PartitionMetadata,
+  type Producer,
+} from 'kafkajs';
+import { FanoutError } from '../errors/FanoutError.ts';
+import type { TopicAdmin } from './topicAdmin.ts';
+
+export interface OutgoingRecord {
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface WrittenRecord {
+  partition: number;
+  offset: string;
+}
+
+const METADATA_TTL_MS = 30_000;
+
+/**
+ * Writes records with acks=all through an idempotent producer and answers with the partition
+ * and offset of every record, in input order. We pick partitions ourselves, with the same
+ * murmur2 partitioner as the Java client, so a key lands where any other producer would put
+ * it and so each record's offset can be read off its partition's base offset.
+ */
+export class EventProducer {
+  private readonly producer: Producer;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly metadata = new Map<string, { at: number; partitions: PartitionMetadata[] }>();
+  private connected: Promise<void> | undefined;
+
+  private readonly admin: TopicAdmin;
+
+  constructor(kafka: Kafka, admin: TopicAdmin) {
+    this.admin = admin;
+    this.producer = kafka.producer({
+      idempotent: true,
+      // KafkaJS keeps idempotent ordering only with one request in flight per connection
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  private async ready(): Promise<Producer> {
+    this.connected ??= this.producer.connect().catch((err: unknown) => {
+      this.connected = undefined;
+      throw new FanoutError('FANOUT_KAFKA_UNAVAILABLE', 'cannot connect producer to Kafka', {
+        cause: err,
+      });
+    });
+    await this.connected;
+    return this.producer;
+  }
+
+  private async partitionsOf(topic: string): Promise<PartitionMetadata[]> {
+    const cached = this.metadata.get(topic);
+    if (cached && Date.now() - cached.at < METADATA_TTL_MS) return cached.partitions;
+    const partitions = await this.admin.partitionMetadata(topic);
+    if (partitions === undefined) {
+      throw new FanoutError('FANOUT_TOPIC_NOT_FOUND', `Kafka has no topic ${topic}`, {
+        field: 'name',
+      });
+    }
+    this.metadata.set(topic, { at: Date.now(), partitions });
+    return partitions;
+  }
+
+  async send(topic: string, records: OutgoingRecord[]): Promise<WrittenRecord[]> {
+    const producer = await this.ready();
+    const partitionMetadata = await this.partitionsOf(topic);
+    const messages: Message[] = records.map((r) => {
+      const message: Message = { key: r.key, value: r.value, headers: r.headers };
+      message.partition = this.partitioner({ topic, partitionMetadata, message });
+      return message;
+    });
+    let results;
+    try {
+      results = await producer.send({
+        topic,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages,
+      });
+    } catch (err) {
+      this.metadata.delete(topic);
+      throw new FanoutError('FANOUT_KAFKA_UNAVAILABLE', `Kafka did not acknowledge the write`, {
+        cause: err,
+      });
+    }
+    const base = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
+    const seen = new Map<number, bigint>();
+    return messages.map((m) => {
+      const partition = m.partition!;
+      const index = seen.get(partition) ?? 0n;
+      seen.set(partition, index + 1n);
+      return { partition, offset: String(base.get(partition)! + index) };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.connected) await this.producer.disconnect();
+    this.connected = undefined;
+  }
+}

@@ -1,0 +1,120 @@
+import type { Admin, Kafka, PartitionMetadata } from 'kafkajs';
+import { FanoutError } from '../errors/FanoutError.ts';
+
+export type PartitionOffsets = Record<string, string>;
+
+/**
+ * The topic and consumer-group operations Fanout needs, over one long-lived admin connection.
+ * Offsets are maps from partition number (as a string key) to the decimal offset.
+ */
+export class TopicAdmin {
+  private readonly admin: Admin;
+  private connected: Promise<void> | undefined;
+
+  constructor(kafka: Kafka) {
+    this.admin = kafka.admin();
+  }
+
+  private async ready(): Promise<Admin> {
+    this.connected ??= this.admin.connect().catch((err: unknown) => {
+      this.connected = undefined;
+      throw unavailable('cannot connect to Kafka', err);
+    });
+    await this.connected;
+    return this.admin;
+  }
+
+  /** Creates the topic; false when it already existed. */
+  async createTopic(name: string, partitions: number): Promise<boolean> {
+    const admin = await this.ready();
+    try {
+      return await admin.createTopics({
+        topics: [{ topic: name, numPartitions: partitions }],
+        waitForLeaders: true,
+      });
+    } catch (err) {
+      throw unavailable(`cannot create topic ${name}`, err);
+    }
+  }
+
+  /** Partition metadata of a topic, or undefined when Kafka has no such topic. */
+  async partitionMetadata(name: string): Promise<PartitionMetadata[] | undefined> {
+    const admin = await this.ready();
+    try {
+      const md = await admin.fetchTopicMetadata({ topics: [name] });
+      return md.topics[0]?.partitions;
+    } catch (err) {
+      if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined;
+      throw unavailable(`cannot read metadata of ${name}`, err);
+    }
+  }
+
+  /** The number of partitions of a topic, or undefined when Kafka has no such topic. */
+  async partitionCount(name: string): Promise<number | undefined> {
+    return (await this.partitionMetadata(name))?.length;
+  }
+
+  async endOffsets(topic: string): Promise<PartitionOffsets> {
+    const admin = await this.ready();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return Object.fromEntries(offsets.map((p) => [String(p.partition), p.high]));
+  }
+
+  async earliestOffsets(topic: string): Promise<PartitionOffsets> {
+    const admin = await this.ready();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return Object.fromEntries(offsets.map((p) => [String(p.partition), p.low]));
+  }
+
+  /** Committed offsets of a group on a topic; partitions without a commit are left out. */
+  async committedOffsets(groupId: string, topic: string): Promise<PartitionOffsets> {
+    const admin = await this.ready();
+    const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const out: PartitionOffsets = {};
+    for (const p of res?.partitions ?? []) {
+      if (p.offset !== '-1') out[String(p.partition)] = p.offset;
+    }
+    return out;
+  }
+
+  /** Commits offsets for a group that has no live members (a new subscription's group). */
+  async setGroupOffsets(groupId: string, topic: string, offsets: PartitionOffsets): Promise<void> {
+    const admin = await this.ready();
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: Object.entries(offsets).map(([partition, offset]) => ({
+        partition: Number(partition),
+        offset,
+      })),
+    });
+  }
+
+  /** Deletes a consumer group; a group that still has members or is already gone is left as is. */
+  async deleteGroup(groupId: string): Promise<boolean> {
+    const admin = await this.ready();
+    try {
+      await admin.deleteGroups([groupId]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Resolves when the cluster answers a metadata request. */
+  async ping(): Promise<number> {
+    const admin = await this.ready();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.connected) await this.admin.disconnect();
+    this.connected = undefined;
+  }
+}
+
+function unavailable(message: string, cause: unknown): FanoutError {
+  const detail = cause instanceof Error ? `: ${cause.message}` : '';
+  return new FanoutError('FANOUT_KAFKA_UNAVAILABLE', message + detail, { cause });
+}

@@ -1,0 +1,14 @@
+import { startApi } from '../api/startApi.ts';
+import { startBridge } from '../bridge/startBridge.ts';
+import { createRuntime } from '../runtime/createRuntime.ts';
+import { onShutdown } from '../runtime/onShutdown.ts';
+
+// The local default: api and bridge in one process, sharing connections.
+const rt = await createRuntime('all');
+const api = await startApi(rt);
+const bridge = await startBridge(rt);
+onShutdown(rt.log, async () => {
+  await api.stop();
+  await bridge.stop();
+  await rt.close();
+});

@@ -1,0 +1,23 @@
+import express, { type Express } from 'express';
+import type { ApiDeps } from './apiDeps.ts';
+import { errorHandler, notFound } from './errorHandler.ts';
+import { requireJson } from './requireJson.ts';
+import { eventRoutes } from './routes/eventRoutes.ts';
+import { healthRoutes } from './routes/healthRoutes.ts';
+import { subscriptionRoutes } from './routes/subscriptionRoutes.ts';
+import { topicRoutes } from './routes/topicRoutes.ts';
+
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(healthRoutes(deps));
+  app.use(requireJson);
+  app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true }));
+  app.use(topicRoutes(deps));
+  app.use(subscriptionRoutes(deps));
+  app.use(eventRoutes(deps));
+  app.use(notFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,63 @@
+import { validationError } from '../../../libs/errors/FanoutError.ts';
+import { optionalString, rejectUnknownFields, requireObject, type JsonObject } from './fields.ts';
+
+export interface ProducedEvent {
+  key: string | null;
+  /** The payload serialised once here; these bytes are what every subscriber receives. */
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
+const MAX_HEADERS = 32;
+
+/** Accepts one event `{key, payload, headers}` or a batch `{events: [...]}`. */
+export function parseProduce(body: unknown, maxEvents: number): ProducedEvent[] {
+  const obj = requireObject(body, 'body');
+  if ('events' in obj) {
+    rejectUnknownFields(obj, ['events']);
+    const events = obj.events;
+    if (!Array.isArray(events)) throw validationError('events', 'events must be an array');
+    if (events.length === 0) throw validationError('events', 'events must not be empty');
+    if (events.length > maxEvents) {
+      throw validationError('events', `events may hold at most ${maxEvents} events`);
+    }
+    return events.map((e, i) => parseEvent(requireObject(e, `events[${i}]`), `events[${i}].`));
+  }
+  return [parseEvent(obj, '')];
+}
+
+function parseEvent(obj: JsonObject, prefix: string): ProducedEvent {
+  rejectUnknownFields(obj, ['key', 'payload', 'headers'], prefix);
+  if (obj.payload === undefined) {
+    throw validationError(`${prefix}payload`, `${prefix}payload is required`);
+  }
+  const key = optionalString(obj, 'key', `${prefix}key`, 1024) ?? null;
+  return {
+    key,
+    value: Buffer.from(JSON.stringify(obj.payload), 'utf8'),
+    headers: parseHeaders(obj.headers, `${prefix}headers`),
+  };
+}
+
+function parseHeaders(value: unknown, field: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  const obj = requireObject(value, field);
+  const entries = Object.entries(obj);
+  if (entries.length > MAX_HEADERS) {
+    throw validationError(field, `${field} may hold at most ${MAX_HEADERS} headers`);
+  }
+  const out: Record<string, string> = {};
+  for (const [name, v] of entries) {
+    const f = `${field}.${name}`;
+    if (!HEADER_NAME.test(name)) throw validationError(f, `${f} is not a valid header name`);
+    const lower = name.toLowerCase();
+    if (lower.startsWith('fanout-') || lower === 'content-type') {
+      throw validationError(f, `${f} is reserved: Fanout sets it`);
+    }
+    if (typeof v !== 'string') throw validationError(f, `${f} must be a string`);
+    if (v.length > 4096) throw validationError(f, `${f} must be at most 4096 characters`);
+    out[lower] = v;
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { FanoutError } from '../../../libs/errors/FanoutError.ts';
+import {
+  deleteSubscription,
+  findSubscription,
+  insertSubscription,
+  listSubscriptions,
+} from '../../../libs/registry/subscriptionStore.ts';
+import { groupIdOf, type Subscription } from '../../../libs/registry/types.ts';
+import type { ApiDeps } from '../apiDeps.ts';
+import { parseCreateSubscription } from '../requests/parseCreateSubscription.ts';
+import { parseTopicName } from '../requests/topicName.ts';
+import { resolveTopic } from '../resolveTopic.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function subscriptionView(s: Subscription): Record<string, unknown> {
+  return {
+    id: s.id,
+    topic: s.topic,
+    endpoint: s.endpoint,
+    hasSecret: s.secret !== null,
+    startFrom: s.startFrom,
+    startOffsets: s.startOffsets,
+    consumerGroup: groupIdOf(s.id),
+    state: s.state,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+export function subscriptionRoutes(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.post('/v1/subscriptions', async (req, res) => {
+    const request = parseCreateSubscription(req.body);
+    const topic = await resolveTopic(deps, request.topic, 'topic');
+    const id = randomUUID();
+    // The start position is fixed now, in Kafka, so an event produced after this 201 is
+    // delivered even if no bridge picks the subscription up for a few seconds.
+    const startOffsets =
+      request.startFrom === 'latest'
+        ? await deps.admin.endOffsets(topic.name)
+        : await deps.admin.earliestOffsets(topic.name);
+    await deps.admin.setGroupOffsets(groupIdOf(id), topic.name, startOffsets);
+    const sub = await insertSubscription(deps.pool, {
+      id,
+      topic: topic.name,
+      endpoint: request.endpoint,
+      secret: request.secret,
+      startFrom: request.startFrom,
+      startOffsets,
+    });
+    deps.log.info('subscription created', { subscriptionId: id, topic: topic.name });
+    res.status(201).json(subscriptionView(sub));
+  });
+
+  router.get('/v1/subscriptions', async (req, res) => {
+    const topic =
+      typeof req.query.topic === 'string' ? parseTopicName(req.query.topic, 'topic') : undefined;
+    res.json({ subscriptions: (await listSubscriptions(deps.pool, topic)).map(subscriptionView) });
+  });
+
+  router.get('/v1/subscriptions/:id', async (req, res) => {
+    res.json(subscriptionView(await mustFind(deps, req.params.id)));
+  });
+
+  router.delete('/v1/subscriptions/:id', async (req, res) => {
+    const id = parseId(req.params.id);
+    if (!(await deleteSubscription(deps.pool, id))) throw notFound(id);
+    deps.log.info('subscription deleted', { subscriptionId: id });
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+async function mustFind(deps: ApiDeps, rawId: string): Promise<Subscription> {
+  const id = parseId(rawId);
+  const sub = await findSubscription(deps.pool, id);
+  if (!sub) throw notFound(id);
+  return sub;
+}
+
+function parseId(raw: string): string {
+  if (!UUID.test(raw)) {
+    throw new FanoutError('FANOUT_VALIDATION', 'id must be a subscription id (a UUID)', {
+      field: 'id',
+    });
+  }
+  return raw.toLowerCase();
+}
+
+function notFound(id: string): FanoutError {
+  return new FanoutError('FANOUT_SUBSCRIPTION_NOT_FOUND', `no subscription ${id}`, { field: 'id' });
+}

@@ -1,0 +1,33 @@
+import type { Server } from 'node:http';
+import { EventProducer } from '../../libs/kafka/eventProducer.ts';
+import type { Runtime } from '../runtime/createRuntime.ts';
+import { createApp } from './createApp.ts';
+
+export interface RunningApi {
+  server: Server;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startApi(rt: Runtime): Promise<RunningApi> {
+  const producer = new EventProducer(rt.kafka, rt.admin);
+  const app = createApp({ ...rt, producer });
+  const server = app.listen(rt.config.apiPort, rt.config.apiHost);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : rt.config.apiPort;
+  rt.log.info('api listening', { host: rt.config.apiHost, port });
+  return {
+    server,
+    port,
+    async stop() {
+      // stop accepting, let in-flight produce requests get their Kafka acknowledgement
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await producer.close();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import type pg from 'pg';
+import { listSubscriptions } from '../../libs/registry/subscriptionStore.ts';
+import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
+import type { SubscriptionConsumer } from '../../libs/kafka/subscriptionConsumer.ts';
+import { groupIdOf } from '../../libs/registry/types.ts';
+import { createSubscriptionWorker, type WorkerDeps } from './subscriptionWorker.ts';
+
+export interface SupervisorDeps extends WorkerDeps {
+  pool: pg.Pool;
+  admin: TopicAdmin;
+}
+
+interface Running {
+  worker: SubscriptionConsumer;
+  fingerprint: string;
+}
+
+/**
+ * Keeps one worker running per live subscription: re-reads the registry on an interval, starts
+ * workers for new subscriptions, stops those of deleted ones, and restarts a worker whose
+ * consumer died. Several bridge processes may run this at once: Kafka's group protocol splits
+ * each subscription's partitions between them.
+ */
+export class BridgeSupervisor {
+  private readonly running = new Map<string, Running>();
+  private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  private readonly deps: SupervisorDeps;
+
+  constructor(deps: SupervisorDeps) {
+    this.deps = deps;
+  }
+
+  get workerCount(): number {
+    return this.running.size;
+  }
+
+  async start(): Promise<void> {
+    await this.sync();
+    this.timer = setInterval(() => {
+      this.syncing = this.syncing.then(() => this.sync());
+    }, this.deps.config.registryRefreshMs);
+  }
+
+  private async sync(): Promise<void> {
+    if (this.stopped) return;
+    let subs;
+    try {
+      subs = await listSubscriptions(this.deps.pool);
+    } catch (err) {
+      this.deps.log.warn('cannot read subscriptions; keeping current workers', { err });
+      return;
+    }
+    const wanted = new Map(subs.map((s) => [s.id, s]));
+    for (const [id, run] of this.running) {
+      const sub = wanted.get(id);
+      if (sub === undefined || fingerprintOf(sub) !== run.fingerprint) {
+        this.running.delete(id);
+        await this.stopWorker(id, run, sub === undefined);
+      }
+    }
+    for (const sub of subs) {
+      if (this.running.has(sub.id) || this.stopped) continue;
+      const worker = createSubscriptionWorker(sub, this.deps);
+      const run = { worker, fingerprint: fingerprintOf(sub) };
+      this.running.set(sub.id, run);
+      worker.onFatal(() => {
+        // dropped here, started again on the next sync
+        if (this.running.get(sub.id) === run) this.running.delete(sub.id);
+        void worker.stop().catch(() => undefined);
+      });
+      try {
+        await worker.start();
+        this.deps.log.info('subscription worker started', { subscriptionId: sub.id, topic: sub.topic });
+      } catch (err) {
+        this.running.delete(sub.id);
+        this.deps.log.warn('subscription worker failed to start; will retry', {
+          subscriptionId: sub.id,
+          err,
+        });
+        await worker.stop().catch(() => undefined);
+      }
+    }
+  }
+
+  private async stopWorker(id: string, run: Running, deleted: boolean): Promise<void> {
+    try {
+      await run.worker.stop();
+    } catch (err) {
+      this.deps.log.warn('subscription worker did not stop cleanly', { subscriptionId: id, err });
+    }
+    if (deleted) {
+      // best effort: another bridge may still be a member; it deletes the group when it stops
+      await this.deps.admin.deleteGroup(groupIdOf(id));
+    }
+    this.deps.log.info('subscription worker stopped', { subscriptionId: id, deleted });
+  }
+
+  /** Stops every worker: each finishes or abandons its in-flight event, commits and leaves. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.syncing;
+    const all = [...this.running.entries()];
+    this.running.clear();
+    await Promise.all(all.map(([id, run]) => this.stopWorker(id, run, false)));
+  }
+}
+
+/** What, when changed, needs the worker restarted with new settings. */
+function fingerprintOf(sub: { endpoint: string; secret: string | null; topic: string }): string {
+  return JSON.stringify([sub.topic, sub.endpoint, sub.secret]);
+}

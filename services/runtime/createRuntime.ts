@@ -1,0 +1,48 @@
+import type { Kafka } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { loadConfig, type Config } from '../../libs/config/loadConfig.ts';
+import { createPool } from '../../libs/db/createPool.ts';
+import { ensureDatabase } from '../../libs/db/ensureDatabase.ts';
+import { migrate } from '../../libs/db/migrate.ts';
+import { createKafka } from '../../libs/kafka/createKafka.ts';
+import { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
+import { createLogger, type Logger } from '../../libs/log/logger.ts';
+import { createRedis } from '../../libs/redis/createRedis.ts';
+
+/** The connections every Fanout process shares, opened once and closed once. */
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  pool: pg.Pool;
+  redis: Redis;
+  kafka: Kafka;
+  admin: TopicAdmin;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(
+  service: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Runtime> {
+  const config = loadConfig(env);
+  const log = createLogger(config.logLevel, { service, pid: process.pid });
+  await ensureDatabase(config.databaseUrl);
+  const pool = createPool(config.databaseUrl, log);
+  const applied = await migrate(pool);
+  if (applied.length > 0) log.info('migrations applied', { applied });
+  const redis = createRedis(config.redisUrl, log);
+  const kafka = createKafka(config.kafkaBrokers, `${config.kafkaClientId}-${service}`, log);
+  const admin = new TopicAdmin(kafka);
+  return {
+    config,
+    log,
+    pool,
+    redis,
+    kafka,
+    admin,
+    async close() {
+      await Promise.allSettled([admin.close(), pool.end(), redis.quit()]);
+    },
+  };
+}
