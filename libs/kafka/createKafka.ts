@@ -22,6 +22,9 @@ export function createKafka(brokers: string[], clientId: string, log: Logger): K
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;
+      // Our producer bounds its retries on purpose so a produce request can fail with a
+      // retriable 503 instead of hanging; KafkaJS warns about that on every connect.
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
       log[LEVEL_NAMES[entry.level] ?? 'info'](message, { component: 'kafkajs', ...rest });
     },
   });

@@ -25,3 +25,22 @@ export function createRedis(url: string, log: Logger): Redis {
   });
   return redis;
 }
+
+/**
+ * Waits briefly for the first connection. Redis being down must not stop a service from
+ * starting (dedupe falls back), so this only reports whether it is ready.
+ */
+export async function redisReady(redis: Redis, timeoutMs = 3000): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    redis.once('ready', onReady);
+  });
+}

@@ -8,7 +8,8 @@ import { migrate } from '../../libs/db/migrate.ts';
 import { createKafka } from '../../libs/kafka/createKafka.ts';
 import { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import { createLogger, type Logger } from '../../libs/log/logger.ts';
-import { createRedis } from '../../libs/redis/createRedis.ts';
+import { createRedis, redisReady } from '../../libs/redis/createRedis.ts';
+import { routeProcessWarnings } from './routeProcessWarnings.ts';
 
 /** The connections every Fanout process shares, opened once and closed once. */
 export interface Runtime {
@@ -27,11 +28,13 @@ export async function createRuntime(
 ): Promise<Runtime> {
   const config = loadConfig(env);
   const log = createLogger(config.logLevel, { service, pid: process.pid });
+  routeProcessWarnings(log);
   await ensureDatabase(config.databaseUrl);
   const pool = createPool(config.databaseUrl, log);
   const applied = await migrate(pool);
   if (applied.length > 0) log.info('migrations applied', { applied });
   const redis = createRedis(config.redisUrl, log);
+  if (!(await redisReady(redis))) log.warn('redis not ready yet; dedupe falls back until it is');
   const kafka = createKafka(config.kafkaBrokers, `${config.kafkaClientId}-${service}`, log);
   const admin = new TopicAdmin(kafka);
   return {

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { startApi, type RunningApi } from '../../services/api/startApi.ts';
+import type { BridgeSupervisor } from '../../services/bridge/bridgeSupervisor.ts';
+import { startBridge } from '../../services/bridge/startBridge.ts';
+import { createRuntime, type Runtime } from '../../services/runtime/createRuntime.ts';
+import { call } from './api.ts';
+import { TEST_ENV } from './testEnv.ts';
+
+export interface TestStack {
+  rt: Runtime;
+  api: RunningApi;
+  bridge: BridgeSupervisor | undefined;
+  baseUrl: string;
+  /** Creates a topic with a name no other test uses. */
+  createTopic(partitions: number): Promise<string>;
+  subscribe(topic: string, endpoint: string, extra?: Record<string, unknown>): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The api (and optionally a bridge) in this process, on the real Kafka, PostgreSQL and Redis.
+ * Registry tables and the test Redis db are emptied first, so a stack starts from nothing.
+ */
+export async function startTestStack(
+  options: { bridge: boolean; env?: NodeJS.ProcessEnv } = { bridge: true },
+): Promise<TestStack> {
+  const rt = await createRuntime('test', { ...TEST_ENV, ...options.env });
+  await resetState(rt);
+  const api = await startApi(rt);
+  const bridge = options.bridge ? await startBridge(rt) : undefined;
+  const baseUrl = `http://127.0.0.1:${api.port}`;
+  return {
+    rt,
+    api,
+    bridge,
+    baseUrl,
+    async createTopic(partitions) {
+      const name = uniqueName('t');
+      const res = await call(baseUrl, 'POST', '/v1/topics', { name, partitions });
+      if (res.status !== 201) throw new Error(`topic create failed: ${JSON.stringify(res)}`);
+      return name;
+    },
+    async subscribe(topic, endpoint, extra = {}) {
+      const res = await call(baseUrl, 'POST', '/v1/subscriptions', { topic, endpoint, ...extra });
+      if (res.status !== 201) throw new Error(`subscribe failed: ${JSON.stringify(res)}`);
+      return res.body.id as string;
+    },
+    async stop() {
+      await api.stop();
+      await bridge?.stop();
+      await rt.close();
+    },
+  };
+}
+
+export async function resetState(rt: Runtime): Promise<void> {
+  await rt.pool.query('DELETE FROM subscriptions');
+  await rt.pool.query('DELETE FROM topics');
+  await rt.redis.flushdb();
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}

@@ -1,0 +1,63 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Received {
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  at: number;
+}
+
+/** Decides the answer to one request: an HTTP status, or 'hang' to never answer. */
+export type Responder = (req: Received) => number | 'hang';
+
+/**
+ * A real HTTP server standing in for a subscriber: records every request, answers as told,
+ * and can go down (connections refused) and come back on the same port.
+ */
+export class WebhookSink {
+  readonly received: Received[] = [];
+  respond: Responder = () => 200;
+  delayMs = 0;
+  private server: Server | undefined;
+  private port = 0;
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/hook`;
+  }
+
+  async start(): Promise<this> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const r: Received = { headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
+        const answer = this.respond(r);
+        if (answer === 'hang') return;
+        const reply = (): void => {
+          if (answer >= 200 && answer < 300) this.received.push(r);
+          res.writeHead(answer).end();
+        };
+        if (this.delayMs > 0) setTimeout(reply, this.delayMs);
+        else reply();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+    return this;
+  }
+
+  /** Goes down: new connections are refused until `start()` again. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Acknowledged requests only (2xx answered), in arrival order. */
+  acknowledged(): Received[] {
+    return this.received;
+  }
+}
