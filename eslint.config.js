@@ -29,4 +29,9 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  {
+    // tests and benchmarks print their figures
+    files: ['test/**', 'bench/**'],
+    rules: { 'no-console': 'off' },
+  },
 );

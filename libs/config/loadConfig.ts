@@ -24,9 +24,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (problems.length > 0) {
-    throw new FanoutError('FANOUT_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, {
-      field: problems[0]?.split(' ')[0],
-    });
+    throw new FanoutError(
+      'FANOUT_CONFIG_INVALID',
+      `invalid configuration: ${problems.join('; ')}`,
+      {
+        field: problems[0]?.split(' ')[0],
+      },
+    );
   }
   return out as Config;
 }

@@ -117,7 +117,8 @@ export const SETTINGS = {
   registryRefreshMs: {
     env: 'FANOUT_REGISTRY_REFRESH_MS',
     default: '2000',
-    description: 'How often a bridge re-reads subscriptions from PostgreSQL to start or stop workers.',
+    description:
+      'How often a bridge re-reads subscriptions from PostgreSQL to start or stop workers.',
     parse: integer(100, 60000),
   },
   deliveryTimeoutMs: {
@@ -129,7 +130,8 @@ export const SETTINGS = {
   retryInitialMs: {
     env: 'FANOUT_RETRY_INITIAL_MS',
     default: '250',
-    description: 'First retry delay after a failed delivery; doubles per attempt up to the maximum.',
+    description:
+      'First retry delay after a failed delivery; doubles per attempt up to the maximum.',
     parse: integer(1, 3600000),
   },
   retryMaxMs: {
@@ -144,6 +146,13 @@ export const SETTINGS = {
     description:
       'How often a bridge commits acknowledged offsets inside a long batch (always at batch end and on shutdown).',
     parse: integer(10, 60000),
+  },
+  sessionTimeoutMs: {
+    env: 'FANOUT_KAFKA_SESSION_TIMEOUT_MS',
+    default: '30000',
+    description:
+      "How long Kafka waits for a silent bridge before giving its partitions to another; bounds the pause after a crash. Must lie within the broker's group.min/max.session.timeout.ms.",
+    parse: integer(6000, 300000),
   },
   partitionConcurrency: {
     env: 'FANOUT_BRIDGE_PARTITION_CONCURRENCY',

@@ -21,5 +21,8 @@ export function backoffDelay(
 
 /** The highest delay `backoffDelay` can return for an attempt: the table behind the jitter. */
 export function backoffCeiling(attempt: number, policy: BackoffPolicy): number {
-  return Math.min(policy.maxMs, policy.initialMs * Math.pow(policy.multiplier, Math.max(0, attempt - 1)));
+  return Math.min(
+    policy.maxMs,
+    policy.initialMs * Math.pow(policy.multiplier, Math.max(0, attempt - 1)),
+  );
 }

@@ -8,8 +8,7 @@ export interface Endpoint {
 }
 
 export type AttemptOutcome =
-  | { ok: true; status: number }
-  | { ok: false; status: number | null; error: string };
+  { ok: true; status: number } | { ok: false; status: number | null; error: string };
 
 /**
  * One POST of one event. The body is the record value byte for byte; everything Fanout knows
@@ -22,7 +21,9 @@ export async function postEvent(
   timeoutMs: number,
 ): Promise<AttemptOutcome> {
   const headers: Record<string, string> = {
-    'content-type': isHeaderSafe(event.contentType) ? event.contentType : 'application/octet-stream',
+    'content-type': isHeaderSafe(event.contentType)
+      ? event.contentType
+      : 'application/octet-stream',
     'webhook-id': event.id,
     'fanout-topic': event.topic,
     'fanout-partition': String(event.partition),

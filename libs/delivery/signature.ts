@@ -12,7 +12,12 @@ export function secretKey(secret: string): Buffer {
     : Buffer.from(secret, 'utf8');
 }
 
-export function signWebhook(key: Buffer, id: string, timestampSeconds: number, body: Buffer): string {
+export function signWebhook(
+  key: Buffer,
+  id: string,
+  timestampSeconds: number,
+  body: Buffer,
+): string {
   const mac = createHmac('sha256', key);
   mac.update(`${id}.${timestampSeconds}.`);
   mac.update(body);

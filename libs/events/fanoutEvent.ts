@@ -25,10 +25,7 @@ export interface RawRecord {
 
 const EMPTY = Buffer.alloc(0);
 
-export function headerString(
-  headers: RawRecord['headers'],
-  name: string,
-): string | undefined {
+export function headerString(headers: RawRecord['headers'], name: string): string | undefined {
   const value = headers?.[name];
   if (value === undefined) return undefined;
   const first = Array.isArray(value) ? value[0] : value;

@@ -25,6 +25,7 @@ export interface SubscriptionConsumerOptions {
   topic: string;
   fromBeginning: boolean;
   commitIntervalMs: number;
+  sessionTimeoutMs: number;
   /** Partitions of this topic handled at the same time by this process. */
   partitionsConsumedConcurrently: number;
   log: Logger;
@@ -51,9 +52,9 @@ export function createSubscriptionConsumer(
   const { groupId, topic, log } = options;
   const consumer: Consumer = kafka.consumer({
     groupId,
-    sessionTimeout: 30_000,
+    sessionTimeout: options.sessionTimeoutMs,
     rebalanceTimeout: 60_000,
-    heartbeatInterval: 3_000,
+    heartbeatInterval: Math.floor(options.sessionTimeoutMs / 10),
     maxWaitTimeInMs: 500,
     allowAutoTopicCreation: false,
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },

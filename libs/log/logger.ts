@@ -28,7 +28,10 @@ export function createLogger(
   const emit = (lvl: LogLevel, msg: string, fields?: LogFields): void => {
     if (LEVELS[lvl] < threshold) return;
     write(
-      JSON.stringify({ ts: new Date().toISOString(), level: lvl, msg, ...base, ...fields }, errorReplacer),
+      JSON.stringify(
+        { ts: new Date().toISOString(), level: lvl, msg, ...base, ...fields },
+        errorReplacer,
+      ),
     );
   };
   return {

@@ -73,7 +73,10 @@ export class BridgeSupervisor {
       });
       try {
         await worker.start();
-        this.deps.log.info('subscription worker started', { subscriptionId: sub.id, topic: sub.topic });
+        this.deps.log.info('subscription worker started', {
+          subscriptionId: sub.id,
+          topic: sub.topic,
+        });
       } catch (err) {
         this.running.delete(sub.id);
         this.deps.log.warn('subscription worker failed to start; will retry', {

@@ -70,6 +70,7 @@ export function createSubscriptionWorker(
       topic: sub.topic,
       fromBeginning: sub.startFrom === 'earliest',
       commitIntervalMs: deps.config.commitIntervalMs,
+      sessionTimeoutMs: deps.config.sessionTimeoutMs,
       partitionsConsumedConcurrently: deps.config.partitionConcurrency,
       log,
     },

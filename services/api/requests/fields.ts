@@ -13,12 +13,20 @@ export function requireObject(value: unknown, field: string): JsonObject {
 export function rejectUnknownFields(obj: JsonObject, allowed: string[], prefix = ''): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
-      throw validationError(prefix + key, `unknown field ${prefix + key}; allowed: ${allowed.join(', ')}`);
+      throw validationError(
+        prefix + key,
+        `unknown field ${prefix + key}; allowed: ${allowed.join(', ')}`,
+      );
     }
   }
 }
 
-export function requireString(obj: JsonObject, key: string, field: string, maxLength: number): string {
+export function requireString(
+  obj: JsonObject,
+  key: string,
+  field: string,
+  maxLength: number,
+): string {
   const value = obj[key];
   if (value === undefined || value === null) throw validationError(field, `${field} is required`);
   if (typeof value !== 'string') throw validationError(field, `${field} must be a string`);

@@ -27,7 +27,8 @@ export function parseCreateSubscription(body: unknown): CreateSubscriptionReques
     topic: parseTopicName(obj.topic, 'topic'),
     endpoint: parseEndpoint(requireString(obj, 'endpoint', 'endpoint', 2048)),
     secret,
-    startFrom: optionalEnum(obj, 'startFrom', 'startFrom', ['latest', 'earliest'] as const) ?? 'latest',
+    startFrom:
+      optionalEnum(obj, 'startFrom', 'startFrom', ['latest', 'earliest'] as const) ?? 'latest',
   };
 }
 

@@ -14,6 +14,7 @@ export function parseCreateTopic(body: unknown): CreateTopicRequest {
   rejectUnknownFields(obj, ['name', 'partitions']);
   return {
     name: parseTopicName(obj.name, 'name'),
-    partitions: optionalInteger(obj, 'partitions', 'partitions', 1, MAX_PARTITIONS) ?? DEFAULT_PARTITIONS,
+    partitions:
+      optionalInteger(obj, 'partitions', 'partitions', 1, MAX_PARTITIONS) ?? DEFAULT_PARTITIONS,
   };
 }

@@ -18,7 +18,11 @@ export function eventRoutes(deps: ApiDeps): Router {
       events.map((e, i) => ({
         key: e.key,
         value: e.value,
-        headers: { ...e.headers, [EVENT_ID_HEADER]: ids[i]!, [CONTENT_TYPE_HEADER]: 'application/json' },
+        headers: {
+          ...e.headers,
+          [EVENT_ID_HEADER]: ids[i]!,
+          [CONTENT_TYPE_HEADER]: 'application/json',
+        },
       })),
     );
     res.status(202).json({

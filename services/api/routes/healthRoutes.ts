@@ -27,14 +27,21 @@ export function healthRoutes(deps: ApiDeps): Router {
       }),
     );
     const failed = results.filter(([, r]) => r !== 'ok').map(([n]) => n);
-    const body = { status: failed.length === 0 ? 'ready' : 'unavailable', checks: Object.fromEntries(results) };
+    const body = {
+      status: failed.length === 0 ? 'ready' : 'unavailable',
+      checks: Object.fromEntries(results),
+    };
     if (failed.length === 0) {
       res.json(body);
       return;
     }
     res.status(503).json({
       ...body,
-      ...errorBody('FANOUT_DEPENDENCY_UNAVAILABLE', `not answering: ${failed.join(', ')}`, failed[0]),
+      ...errorBody(
+        'FANOUT_DEPENDENCY_UNAVAILABLE',
+        `not answering: ${failed.join(', ')}`,
+        failed[0],
+      ),
     });
   });
   return router;

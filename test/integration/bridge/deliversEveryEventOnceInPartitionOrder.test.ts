@@ -107,7 +107,9 @@ test('events produced by a plain Kafka client are delivered with a stable id fro
   try {
     await stack.subscribe(topic, replaySink.url, { startFrom: 'earliest' });
     await waitFor(() => replaySink.acknowledged().length >= values.length, 'replay delivered');
-    const replayIds = new Set(replaySink.acknowledged().map((r) => String(r.headers['webhook-id'])));
+    const replayIds = new Set(
+      replaySink.acknowledged().map((r) => String(r.headers['webhook-id'])),
+    );
     assert.deepEqual([...replayIds].sort(), [...ids].sort());
   } finally {
     await replaySink.stop();

@@ -38,7 +38,9 @@ test('an endpoint that refuses, fails and times out gets every event later, in o
       const committed = await stack.rt.admin.committedOffsets(groupIdOf(subscriptionId), topic);
       for (const [p, offset] of Object.entries(committed)) {
         if (Number(offset) > (acked.get(p) ?? 0)) {
-          violations.push(`partition ${p} committed ${offset} with ${acked.get(p) ?? 0} acknowledged`);
+          violations.push(
+            `partition ${p} committed ${offset} with ${acked.get(p) ?? 0} acknowledged`,
+          );
         }
       }
       samples++;
