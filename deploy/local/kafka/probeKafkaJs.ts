@@ -40,6 +40,7 @@ await probe('admin.describeConfigs', () =>
 );
 await probe('admin.alterConfigs', () =>
   admin.alterConfigs({
+    validateOnly: false,
     resources: [
       { type: 2, name: topic, configEntries: [{ name: 'retention.ms', value: '3600000' }] },
     ],

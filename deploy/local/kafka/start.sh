@@ -28,6 +28,13 @@ if [ -n "$running_mode" ] && bash "$KAFKA_DIR/status.sh" >/dev/null 2>&1; then
   bash "$KAFKA_DIR/stop.sh"
 fi
 
+# A broker this checkout did not start (another checkout's, a system service) already owns the
+# port: use it rather than start a second one that could not bind.
+if (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null; then
+  echo "kafka: a broker not started from this checkout answers on 127.0.0.1:9092; using it"
+  exec bash "$KAFKA_DIR/wait.sh" 1
+fi
+
 voters=""
 for i in $(seq 1 "$NODES"); do
   voters+="${voters:+,}$i@127.0.0.1:$((19092 + i))"
