@@ -154,12 +154,12 @@ export const SETTINGS = {
       "How long Kafka waits for a silent bridge before giving its partitions to another; bounds the pause after a crash. Must lie within the broker's group.min/max.session.timeout.ms.",
     parse: integer(6000, 300000),
   },
-  partitionConcurrency: {
-    env: 'FANOUT_BRIDGE_PARTITION_CONCURRENCY',
-    default: '16',
+  maxQueuedPerPartition: {
+    env: 'FANOUT_BRIDGE_MAX_QUEUED_PER_PARTITION',
+    default: '1000',
     description:
-      'Partitions of one subscription a bridge process delivers at the same time (order is kept within each).',
-    parse: integer(1, 1024),
+      'Fetched events a bridge holds per partition of a subscription before it pauses fetching that partition (bounds memory).',
+    parse: integer(1, 1000000),
   },
   logLevel: {
     env: 'FANOUT_LOG_LEVEL',

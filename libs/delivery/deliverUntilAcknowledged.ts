@@ -9,15 +9,13 @@ export interface DeliveryContext {
   timeoutMs: number;
   /** False once the caller no longer owns the event (shutdown, partition revoked). */
   isActive: () => boolean;
-  /** Called between attempts so a long retry does not cost group membership. */
-  keepAlive: () => Promise<void>;
   log: Logger;
   onAttempt?: (event: FanoutEvent, outcome: AttemptOutcome, attempt: number) => void;
 }
 
 export type DeliveryResult = 'acknowledged' | 'abandoned';
 
-// Long waits are cut into slices so that keep-alives and shutdown are noticed promptly.
+// Long waits are cut into slices so that a closed lane stops waiting promptly.
 const SLICE_MS = 500;
 
 /**
@@ -47,7 +45,6 @@ export async function deliverUntilAcknowledged(
     });
     const until = Date.now() + delay;
     for (;;) {
-      await ctx.keepAlive();
       const left = until - Date.now();
       if (left <= 0 || !ctx.isActive()) break;
       await sleep(Math.min(left, SLICE_MS));

@@ -1,53 +1,46 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import { toFanoutEvent, type FanoutEvent } from '../events/fanoutEvent.ts';
 import type { Logger } from '../log/logger.ts';
 
-/** What a batch handler may do with the batch it was given. */
-export interface BatchControl {
-  /** The event was acknowledged by the endpoint: offsets up to it may now be committed. */
-  acknowledge(event: FanoutEvent): Promise<void>;
-  /** Keeps group membership alive while the handler waits (retries, slow endpoints). */
-  heartbeat(): Promise<void>;
-  /** False once the consumer is stopping or the partition was taken away: stop working on it. */
-  isActive(): boolean;
+/**
+ * Where fetched events go. The consumer never waits for deliveries: `push` only queues, so a
+ * slow or failing partition cannot hold up the fetches of the others; the receiver asks for a
+ * partition to be paused when its queue is full.
+ */
+export interface PartitionFeed {
+  /** Fetched events of one partition, in offset order. */
+  push(partition: number, events: FanoutEvent[]): Promise<void>;
+  /**
+   * The group is rebalancing or has a new assignment: work handed out before is void. Events
+   * not yet committed are fetched again from the committed offsets.
+   */
+  reset(reason: string): Promise<void>;
 }
-
-export interface PartitionBatch {
-  topic: string;
-  partition: number;
-  events: FanoutEvent[];
-}
-
-export type BatchHandler = (batch: PartitionBatch, control: BatchControl) => Promise<void>;
 
 export interface SubscriptionConsumerOptions {
   groupId: string;
   topic: string;
   fromBeginning: boolean;
-  commitIntervalMs: number;
   sessionTimeoutMs: number;
-  /** Partitions of this topic handled at the same time by this process. */
-  partitionsConsumedConcurrently: number;
   log: Logger;
 }
 
 export interface SubscriptionConsumer {
-  start(): Promise<void>;
-  /** Stops fetching, lets the running handlers see isActive() === false, commits, leaves. */
+  start(feed: PartitionFeed): Promise<void>;
+  /** Stops fetching and leaves the group; call after the feed committed what it could. */
   stop(): Promise<void>;
+  pause(partition: number): void;
+  resume(partition: number): void;
+  /** Commits `offset` (the next offset to read) for a partition of the current assignment. */
+  commit(partition: number, offset: string): Promise<void>;
   /** Called when the consumer crashed and will not restart by itself. */
   onFatal(listener: (err: Error) => void): void;
 }
 
-/**
- * One Kafka consumer group reading one topic for one subscription. Offsets are committed only
- * for acknowledged events, never past one that is not: the handler acknowledges in order, and
- * the commit is the next offset after the last acknowledged one.
- */
+/** One Kafka consumer group reading one topic for one subscription; manual commits only. */
 export function createSubscriptionConsumer(
   kafka: Kafka,
   options: SubscriptionConsumerOptions,
-  handler: BatchHandler,
 ): SubscriptionConsumer {
   const { groupId, topic, log } = options;
   const consumer: Consumer = kafka.consumer({
@@ -68,50 +61,40 @@ export function createSubscriptionConsumer(
     if (!restart && !stopping) for (const l of fatalListeners) l(error);
   });
 
-  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
-    const { batch } = payload;
-    if (batch.isEmpty()) return;
-    const partition = batch.partition;
-    const events = batch.messages.map((m) => toFanoutEvent(batch.topic, partition, m));
-    let pending: string | undefined;
-    let lastCommitAt = Date.now();
-    const commit = async (): Promise<void> => {
-      if (pending === undefined) return;
-      const offset = pending;
-      pending = undefined;
-      lastCommitAt = Date.now();
-      await consumer.commitOffsets([{ topic: batch.topic, partition, offset }]);
-    };
-    const control: BatchControl = {
-      acknowledge: async (event) => {
-        payload.resolveOffset(event.offset);
-        pending = String(BigInt(event.offset) + 1n);
-        if (Date.now() - lastCommitAt >= options.commitIntervalMs) await commit();
-      },
-      heartbeat: () => payload.heartbeat(),
-      isActive: () => !stopping && payload.isRunning() && !payload.isStale(),
-    };
-    try {
-      await handler({ topic: batch.topic, partition, events }, control);
-    } finally {
-      await commit();
-    }
-  };
-
   return {
-    async start() {
+    async start(feed) {
+      // KafkaJS starts every new assignment from the committed offsets; whatever the feed
+      // still holds from before is stale either way.
+      consumer.on(consumer.events.REBALANCING, () => void feed.reset('rebalancing'));
+      consumer.on(consumer.events.GROUP_JOIN, () => void feed.reset('group joined'));
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: options.fromBeginning });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
-        eachBatch,
+        // every partition's batch is only queued here, so one at a time is plenty
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch, resolveOffset }) => {
+          if (batch.isEmpty()) return;
+          const events = batch.messages.map((m) => toFanoutEvent(batch.topic, batch.partition, m));
+          // moves KafkaJS's fetch position on; commits are ours and follow acknowledgements
+          resolveOffset(batch.lastOffset());
+          await feed.push(batch.partition, events);
+        },
       });
     },
     async stop() {
       stopping = true;
       await consumer.disconnect();
+    },
+    pause(partition) {
+      consumer.pause([{ topic, partitions: [partition] }]);
+    },
+    resume(partition) {
+      consumer.resume([{ topic, partitions: [partition] }]);
+    },
+    async commit(partition, offset) {
+      await consumer.commitOffsets([{ topic, partition, offset }]);
     },
     onFatal(listener) {
       fatalListeners.push(listener);

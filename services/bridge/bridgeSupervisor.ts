@@ -1,9 +1,12 @@
 import type pg from 'pg';
 import { listSubscriptions } from '../../libs/registry/subscriptionStore.ts';
 import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
-import type { SubscriptionConsumer } from '../../libs/kafka/subscriptionConsumer.ts';
 import { groupIdOf } from '../../libs/registry/types.ts';
-import { createSubscriptionWorker, type WorkerDeps } from './subscriptionWorker.ts';
+import {
+  createSubscriptionWorker,
+  type SubscriptionWorker,
+  type WorkerDeps,
+} from './subscriptionWorker.ts';
 
 export interface SupervisorDeps extends WorkerDeps {
   pool: pg.Pool;
@@ -11,7 +14,7 @@ export interface SupervisorDeps extends WorkerDeps {
 }
 
 interface Running {
-  worker: SubscriptionConsumer;
+  worker: SubscriptionWorker;
   fingerprint: string;
 }
 

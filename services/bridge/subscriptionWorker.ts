@@ -2,12 +2,9 @@ import type { Kafka } from 'kafkajs';
 import type { Config } from '../../libs/config/loadConfig.ts';
 import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { deliverUntilAcknowledged } from '../../libs/delivery/deliverUntilAcknowledged.ts';
+import { DeliveryLanes } from '../../libs/delivery/deliveryLanes.ts';
 import { secretKey } from '../../libs/delivery/signature.ts';
-import {
-  createSubscriptionConsumer,
-  type BatchHandler,
-  type SubscriptionConsumer,
-} from '../../libs/kafka/subscriptionConsumer.ts';
+import { createSubscriptionConsumer } from '../../libs/kafka/subscriptionConsumer.ts';
 import type { Logger } from '../../libs/log/logger.ts';
 import { groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 
@@ -18,15 +15,19 @@ export interface WorkerDeps {
   log: Logger;
 }
 
+export interface SubscriptionWorker {
+  start(): Promise<void>;
+  /** Finishes in-flight requests, commits what was acknowledged, leaves the group. */
+  stop(): Promise<void>;
+  onFatal(listener: (err: Error) => void): void;
+}
+
 /**
- * Delivers one subscription's events: one consumer group, partitions in parallel, each
- * partition strictly in offset order. An event already marked delivered (a replay after a
- * crash or rebalance) is acknowledged without being pushed again.
+ * Delivers one subscription's events: its own consumer group, one lane per partition, each
+ * lane strictly in offset order. An event already marked delivered (a replay after a crash or
+ * rebalance) is acknowledged without being pushed again.
  */
-export function createSubscriptionWorker(
-  sub: Subscription,
-  deps: WorkerDeps,
-): SubscriptionConsumer {
+export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): SubscriptionWorker {
   const log = deps.log.child({ subscriptionId: sub.id, topic: sub.topic });
   const endpoint = {
     url: sub.endpoint,
@@ -37,43 +38,43 @@ export function createSubscriptionWorker(
     maxMs: deps.config.retryMaxMs,
     multiplier: 2,
   };
-
-  const handleBatch: BatchHandler = async (batch, control) => {
-    const seen = await deps.marks.delivered(
-      sub.id,
-      batch.events.map((e) => e.id),
-    );
-    const ctx = {
-      endpoint,
-      policy,
-      timeoutMs: deps.config.deliveryTimeoutMs,
-      isActive: control.isActive,
-      keepAlive: control.heartbeat,
-      log,
-    };
-    for (const event of batch.events) {
-      if (!control.isActive()) return;
-      if (!seen.has(event.id)) {
-        const result = await deliverUntilAcknowledged(event, ctx);
-        if (result === 'abandoned') return;
-        // not awaited: the mark only saves a duplicate on replay and never throws
-        void deps.marks.mark(sub.id, event.id);
-      }
-      await control.acknowledge(event);
-    }
-  };
-
-  return createSubscriptionConsumer(
-    deps.kafka,
-    {
-      groupId: groupIdOf(sub.id),
-      topic: sub.topic,
-      fromBeginning: sub.startFrom === 'earliest',
-      commitIntervalMs: deps.config.commitIntervalMs,
-      sessionTimeoutMs: deps.config.sessionTimeoutMs,
-      partitionsConsumedConcurrently: deps.config.partitionConcurrency,
-      log,
+  const consumer = createSubscriptionConsumer(deps.kafka, {
+    groupId: groupIdOf(sub.id),
+    topic: sub.topic,
+    fromBeginning: sub.startFrom === 'earliest',
+    sessionTimeoutMs: deps.config.sessionTimeoutMs,
+    log,
+  });
+  const lanes = new DeliveryLanes({
+    control: consumer,
+    alreadyDelivered: (events) =>
+      deps.marks.delivered(
+        sub.id,
+        events.map((e) => e.id),
+      ),
+    deliver: async (event, isOpen) => {
+      const result = await deliverUntilAcknowledged(event, {
+        endpoint,
+        policy,
+        timeoutMs: deps.config.deliveryTimeoutMs,
+        isActive: isOpen,
+        log,
+      });
+      // not awaited: the mark only saves a duplicate on replay and never throws
+      if (result === 'acknowledged') void deps.marks.mark(sub.id, event.id);
+      return result;
     },
-    handleBatch,
-  );
+    maxQueuedPerPartition: deps.config.maxQueuedPerPartition,
+    commitIntervalMs: deps.config.commitIntervalMs,
+    log,
+  });
+
+  return {
+    start: () => consumer.start(lanes),
+    async stop() {
+      await lanes.stop();
+      await consumer.stop();
+    },
+    onFatal: (listener) => consumer.onFatal(listener),
+  };
 }

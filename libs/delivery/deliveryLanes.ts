@@ -1,0 +1,111 @@
+import type { FanoutEvent } from '../events/fanoutEvent.ts';
+import type { PartitionFeed } from '../kafka/subscriptionConsumer.ts';
+import type { Logger } from '../log/logger.ts';
+import { PartitionLane, type LaneOutcome } from './partitionLane.ts';
+
+/** What the lanes need from the consumer that feeds them. */
+export interface LaneControl {
+  pause(partition: number): void;
+  resume(partition: number): void;
+  commit(partition: number, offset: string): Promise<void>;
+}
+
+export interface DeliveryLanesOptions {
+  control: LaneControl;
+  deliver: (event: FanoutEvent, isOpen: () => boolean) => Promise<LaneOutcome>;
+  /** Ids among these events already delivered (dedupe); they are acknowledged unsent. */
+  alreadyDelivered: (events: FanoutEvent[]) => Promise<Set<string>>;
+  maxQueuedPerPartition: number;
+  commitIntervalMs: number;
+  log: Logger;
+}
+
+/**
+ * One subscription's delivery lanes, one per partition of the current assignment, and the
+ * commits that follow them: every `commitIntervalMs` each lane's watermark is committed if it
+ * moved. A full lane pauses only its own partition. A rebalance voids every lane: each commits
+ * what it has, stops after its request in flight, and the new assignment starts afresh from
+ * the committed offsets.
+ */
+export class DeliveryLanes implements PartitionFeed {
+  private lanes = new Map<number, PartitionLane>();
+  private readonly committed = new Map<number, string>();
+  private readonly paused = new Set<number>();
+  private readonly skip = new WeakSet<FanoutEvent>();
+  private readonly timer: NodeJS.Timeout;
+  private stopped = false;
+  private readonly o: DeliveryLanesOptions;
+
+  constructor(options: DeliveryLanesOptions) {
+    this.o = options;
+    this.timer = setInterval(() => void this.commitAll(this.lanes), options.commitIntervalMs);
+  }
+
+  async push(partition: number, events: FanoutEvent[]): Promise<void> {
+    if (this.stopped) return;
+    const delivered = await this.o.alreadyDelivered(events);
+    for (const e of events) if (delivered.has(e.id)) this.skip.add(e);
+    let lane = this.lanes.get(partition);
+    if (lane === undefined) {
+      lane = new PartitionLane({
+        deliver: (event, isOpen) =>
+          this.skip.has(event) ? Promise.resolve('acknowledged') : this.o.deliver(event, isOpen),
+        maxQueued: this.o.maxQueuedPerPartition,
+        onFull: () => {
+          this.paused.add(partition);
+          this.o.control.pause(partition);
+        },
+        onDrained: () => {
+          this.paused.delete(partition);
+          this.o.control.resume(partition);
+        },
+      });
+      this.lanes.set(partition, lane);
+    }
+    lane.push(events);
+  }
+
+  async reset(reason: string): Promise<void> {
+    const old = this.lanes;
+    if (old.size === 0) return;
+    this.lanes = new Map();
+    this.o.log.info('delivery lanes reset', { reason, partitions: [...old.keys()] });
+    await this.closeLanes(old);
+    this.committed.clear();
+  }
+
+  /** Graceful stop: no new work, in-flight requests finish, acknowledged offsets committed. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    const lanes = this.lanes;
+    this.lanes = new Map();
+    await this.closeLanes(lanes);
+  }
+
+  private async closeLanes(lanes: Map<number, PartitionLane>): Promise<void> {
+    // commit what is acknowledged now, while this member still owns the partitions
+    await this.commitAll(lanes);
+    await Promise.all([...lanes.values()].map((l) => l.close()));
+    await this.commitAll(lanes);
+    for (const p of lanes.keys()) {
+      if (this.paused.delete(p)) this.o.control.resume(p);
+    }
+  }
+
+  private async commitAll(lanes: Map<number, PartitionLane>): Promise<void> {
+    await Promise.all(
+      [...lanes].map(async ([partition, lane]) => {
+        const offset = lane.watermark;
+        if (offset === undefined || this.committed.get(partition) === offset) return;
+        try {
+          await this.o.control.commit(partition, offset);
+          this.committed.set(partition, offset);
+        } catch (err) {
+          // a rebalance is under way; the next owner re-reads from the last commit
+          this.o.log.warn('offset commit failed', { partition, offset, err });
+        }
+      }),
+    );
+  }
+}
