@@ -18,11 +18,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`${setting.env} ${(err as Error).message}`);
     }
   }
-  if (out.retryInitialMs !== undefined && out.retryMaxMs !== undefined) {
-    if ((out.retryInitialMs as number) > (out.retryMaxMs as number)) {
-      problems.push('FANOUT_RETRY_INITIAL_MS must not exceed FANOUT_RETRY_MAX_MS');
-    }
-  }
   if (problems.length > 0) {
     throw new FanoutError(
       'FANOUT_CONFIG_INVALID',

@@ -121,25 +121,6 @@ export const SETTINGS = {
       'How often a bridge re-reads subscriptions from PostgreSQL to start or stop workers.',
     parse: integer(100, 60000),
   },
-  deliveryTimeoutMs: {
-    env: 'FANOUT_DELIVERY_TIMEOUT_MS',
-    default: '10000',
-    description: 'Per-request timeout of a webhook POST; a timeout counts as a failed attempt.',
-    parse: integer(100, 300000),
-  },
-  retryInitialMs: {
-    env: 'FANOUT_RETRY_INITIAL_MS',
-    default: '250',
-    description:
-      'First retry delay after a failed delivery; doubles per attempt up to the maximum.',
-    parse: integer(1, 3600000),
-  },
-  retryMaxMs: {
-    env: 'FANOUT_RETRY_MAX_MS',
-    default: '30000',
-    description: 'Longest delay between two attempts of one event.',
-    parse: integer(1, 3600000),
-  },
   commitIntervalMs: {
     env: 'FANOUT_COMMIT_INTERVAL_MS',
     default: '1000',

@@ -15,6 +15,8 @@ export interface DeliveryLanesOptions {
   deliver: (event: FanoutEvent, isOpen: () => boolean) => Promise<LaneOutcome>;
   /** Ids among these events already delivered (dedupe); they are acknowledged unsent. */
   alreadyDelivered: (events: FanoutEvent[]) => Promise<Set<string>>;
+  /** Runs before a partition's lane starts, with its first offset (e.g. to load retry state). */
+  prepareLane?: (partition: number, firstOffset: string) => Promise<void>;
   maxQueuedPerPartition: number;
   commitIntervalMs: number;
   log: Logger;
@@ -47,6 +49,7 @@ export class DeliveryLanes implements PartitionFeed {
     for (const e of events) if (delivered.has(e.id)) this.skip.add(e);
     let lane = this.lanes.get(partition);
     if (lane === undefined) {
+      await this.o.prepareLane?.(partition, events[0]!.offset);
       lane = new PartitionLane({
         deliver: (event, isOpen) =>
           this.skip.has(event) ? Promise.resolve('acknowledged') : this.o.deliver(event, isOpen),

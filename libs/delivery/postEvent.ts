@@ -1,4 +1,5 @@
 import type { FanoutEvent } from '../events/fanoutEvent.ts';
+import { parseRetryAfter } from './retryAfter.ts';
 import { signWebhook } from './signature.ts';
 
 export interface Endpoint {
@@ -8,7 +9,8 @@ export interface Endpoint {
 }
 
 export type AttemptOutcome =
-  { ok: true; status: number } | { ok: false; status: number | null; error: string };
+  | { ok: true; status: number }
+  | { ok: false; status: number | null; error: string; retryAfterMs?: number };
 
 /**
  * One POST of one event. The body is the record value byte for byte; everything Fanout knows
@@ -51,7 +53,16 @@ export async function postEvent(
     // drain so the keep-alive connection can be reused
     await res.arrayBuffer().catch(() => undefined);
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-    return { ok: false, status: res.status, error: `HTTP ${res.status}` };
+    const outcome: AttemptOutcome & { ok: false } = {
+      ok: false,
+      status: res.status,
+      error: `HTTP ${res.status}`,
+    };
+    if (res.status === 429 || res.status === 503) {
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+      if (retryAfterMs !== undefined) outcome.retryAfterMs = retryAfterMs;
+    }
+    return outcome;
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
     const reason =

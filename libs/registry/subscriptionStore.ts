@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { RetryPolicy } from '../delivery/retryPolicy.ts';
 import type { StartFrom, Subscription, SubscriptionState } from './types.ts';
 
 interface SubscriptionRow {
@@ -9,12 +10,20 @@ interface SubscriptionRow {
   start_from: StartFrom;
   start_offsets: Record<string, string>;
   state: SubscriptionState;
+  disabled_reason: string | null;
+  retry_initial_ms: number;
+  retry_max_ms: number;
+  retry_multiplier: number;
+  max_attempts: number | null;
+  max_age_ms: string | null;
+  timeout_ms: number;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS =
-  'id, topic, endpoint, secret, start_from, start_offsets, state, created_at, updated_at';
+const COLUMNS = `id, topic, endpoint, secret, start_from, start_offsets, state, disabled_reason,
+  retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms,
+  created_at, updated_at`;
 
 const toSubscription = (r: SubscriptionRow): Subscription => ({
   id: r.id,
@@ -24,6 +33,15 @@ const toSubscription = (r: SubscriptionRow): Subscription => ({
   startFrom: r.start_from,
   startOffsets: r.start_offsets,
   state: r.state,
+  disabledReason: r.disabled_reason,
+  retry: {
+    initialMs: r.retry_initial_ms,
+    maxMs: r.retry_max_ms,
+    multiplier: r.retry_multiplier,
+    maxAttempts: r.max_attempts,
+    maxAgeMs: r.max_age_ms === null ? null : Number(r.max_age_ms),
+    timeoutMs: r.timeout_ms,
+  },
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -35,6 +53,7 @@ export interface NewSubscription {
   secret: string | null;
   startFrom: StartFrom;
   startOffsets: Record<string, string>;
+  retry: RetryPolicy;
 }
 
 export async function insertSubscription(
@@ -42,11 +61,57 @@ export async function insertSubscription(
   sub: NewSubscription,
 ): Promise<Subscription> {
   const res = await pool.query<SubscriptionRow>(
-    `INSERT INTO subscriptions (id, topic, endpoint, secret, start_from, start_offsets)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-    [sub.id, sub.topic, sub.endpoint, sub.secret, sub.startFrom, JSON.stringify(sub.startOffsets)],
+    `INSERT INTO subscriptions (id, topic, endpoint, secret, start_from, start_offsets,
+       retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
+    [
+      sub.id,
+      sub.topic,
+      sub.endpoint,
+      sub.secret,
+      sub.startFrom,
+      JSON.stringify(sub.startOffsets),
+      ...retryValues(sub.retry),
+    ],
   );
   return toSubscription(res.rows[0]!);
+}
+
+export interface SubscriptionChanges {
+  endpoint?: string;
+  secret?: string | null;
+  retry?: RetryPolicy;
+  /** Only `active` (re-enable) is accepted from the API; `disabled` comes from a 410. */
+  state?: 'active';
+}
+
+/** Applies a PATCH; undefined when there is no live subscription with that id. */
+export async function updateSubscription(
+  pool: pg.Pool,
+  id: string,
+  changes: SubscriptionChanges,
+): Promise<Subscription | undefined> {
+  const current = await findSubscription(pool, id);
+  if (current === undefined) return undefined;
+  const retry = changes.retry ?? current.retry;
+  const reEnable = changes.state === 'active';
+  const res = await pool.query<SubscriptionRow>(
+    `UPDATE subscriptions SET endpoint = $2, secret = $3,
+       retry_initial_ms = $4, retry_max_ms = $5, retry_multiplier = $6, max_attempts = $7,
+       max_age_ms = $8, timeout_ms = $9,
+       state = CASE WHEN $10 THEN 'active' ELSE state END,
+       disabled_reason = CASE WHEN $10 THEN NULL ELSE disabled_reason END,
+       updated_at = now()
+     WHERE id = $1 AND state <> 'deleted' RETURNING ${COLUMNS}`,
+    [
+      id,
+      changes.endpoint ?? current.endpoint,
+      changes.secret === undefined ? current.secret : changes.secret,
+      ...retryValues(retry),
+      reEnable,
+    ],
+  );
+  return res.rows[0] === undefined ? undefined : toSubscription(res.rows[0]);
 }
 
 export async function findSubscription(
@@ -60,7 +125,7 @@ export async function findSubscription(
   return res.rows[0] === undefined ? undefined : toSubscription(res.rows[0]);
 }
 
-/** Live subscriptions, optionally of one topic, oldest first. */
+/** Live subscriptions (active or disabled), optionally of one topic, oldest first. */
 export async function listSubscriptions(pool: pg.Pool, topic?: string): Promise<Subscription[]> {
   const res = await pool.query<SubscriptionRow>(
     `SELECT ${COLUMNS} FROM subscriptions
@@ -79,4 +144,21 @@ export async function deleteSubscription(pool: pg.Pool, id: string): Promise<boo
     [id],
   );
   return res.rowCount === 1;
+}
+
+/** Stops deliveries to a subscription until an operator re-enables it (e.g. after a 410 Gone). */
+export async function disableSubscription(
+  pool: pg.Pool,
+  id: string,
+  reason: string,
+): Promise<void> {
+  await pool.query(
+    `UPDATE subscriptions SET state = 'disabled', disabled_reason = $2, updated_at = now()
+     WHERE id = $1 AND state = 'active'`,
+    [id, reason],
+  );
+}
+
+function retryValues(r: RetryPolicy): unknown[] {
+  return [r.initialMs, r.maxMs, r.multiplier, r.maxAttempts, r.maxAgeMs, r.timeoutMs];
 }

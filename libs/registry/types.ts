@@ -1,5 +1,7 @@
+import type { RetryPolicy } from '../delivery/retryPolicy.ts';
+
 export type StartFrom = 'latest' | 'earliest';
-export type SubscriptionState = 'active' | 'deleted';
+export type SubscriptionState = 'active' | 'disabled' | 'deleted';
 
 export interface Topic {
   name: string;
@@ -15,6 +17,8 @@ export interface Subscription {
   startFrom: StartFrom;
   startOffsets: Record<string, string>;
   state: SubscriptionState;
+  disabledReason: string | null;
+  retry: RetryPolicy;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -22,4 +26,9 @@ export interface Subscription {
 /** The Kafka consumer group of a subscription: named so Kafka's own tools show whose it is. */
 export function groupIdOf(subscriptionId: string): string {
   return `fanout.sub.${subscriptionId}`;
+}
+
+/** The dead-letter topic of a subscription. */
+export function deadLetterTopicOf(subscriptionId: string): string {
+  return `fanout.dlq.${subscriptionId}`;
 }

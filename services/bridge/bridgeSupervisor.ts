@@ -1,17 +1,12 @@
-import type pg from 'pg';
 import { listSubscriptions } from '../../libs/registry/subscriptionStore.ts';
-import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
-import { groupIdOf } from '../../libs/registry/types.ts';
+import { groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 import {
   createSubscriptionWorker,
   type SubscriptionWorker,
   type WorkerDeps,
 } from './subscriptionWorker.ts';
 
-export interface SupervisorDeps extends WorkerDeps {
-  pool: pg.Pool;
-  admin: TopicAdmin;
-}
+export type SupervisorDeps = WorkerDeps;
 
 interface Running {
   worker: SubscriptionWorker;
@@ -56,15 +51,18 @@ export class BridgeSupervisor {
       this.deps.log.warn('cannot read subscriptions; keeping current workers', { err });
       return;
     }
-    const wanted = new Map(subs.map((s) => [s.id, s]));
+    const active = subs.filter((s) => s.state === 'active');
+    const wanted = new Map(active.map((s) => [s.id, s]));
+    const live = new Set(subs.map((s) => s.id));
     for (const [id, run] of this.running) {
       const sub = wanted.get(id);
       if (sub === undefined || fingerprintOf(sub) !== run.fingerprint) {
         this.running.delete(id);
-        await this.stopWorker(id, run, sub === undefined);
+        // a disabled subscription keeps its group and offsets; a deleted one loses them
+        await this.stopWorker(id, run, !live.has(id));
       }
     }
-    for (const sub of subs) {
+    for (const sub of active) {
       if (this.running.has(sub.id) || this.stopped) continue;
       const worker = createSubscriptionWorker(sub, this.deps);
       const run = { worker, fingerprint: fingerprintOf(sub) };
@@ -116,6 +114,6 @@ export class BridgeSupervisor {
 }
 
 /** What, when changed, needs the worker restarted with new settings. */
-function fingerprintOf(sub: { endpoint: string; secret: string | null; topic: string }): string {
-  return JSON.stringify([sub.topic, sub.endpoint, sub.secret]);
+function fingerprintOf(sub: Subscription): string {
+  return JSON.stringify([sub.topic, sub.endpoint, sub.secret, sub.retry]);
 }

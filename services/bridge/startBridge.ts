@@ -1,18 +1,35 @@
 import { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
+import { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import type { Runtime } from '../runtime/createRuntime.ts';
 import { BridgeSupervisor } from './bridgeSupervisor.ts';
 
-export async function startBridge(rt: Runtime): Promise<BridgeSupervisor> {
+export interface RunningBridge {
+  readonly workerCount: number;
+  stop(): Promise<void>;
+}
+
+export async function startBridge(rt: Runtime): Promise<RunningBridge> {
   const marks = new DeliveredMarks(rt.redis, rt.config.dedupeTtlSeconds, rt.log);
+  // one producer for every subscription's dead letters
+  const producer = new EventProducer(rt.kafka, rt.admin);
   const supervisor = new BridgeSupervisor({
     kafka: rt.kafka,
+    admin: rt.admin,
+    producer,
+    pool: rt.pool,
     marks,
     config: rt.config,
     log: rt.log,
-    pool: rt.pool,
-    admin: rt.admin,
   });
   await supervisor.start();
   rt.log.info('bridge started', { workers: supervisor.workerCount });
-  return supervisor;
+  return {
+    get workerCount() {
+      return supervisor.workerCount;
+    },
+    async stop() {
+      await supervisor.stop();
+      await producer.close();
+    },
+  };
 }

@@ -1,15 +1,26 @@
 import type { Kafka } from 'kafkajs';
+import type pg from 'pg';
 import type { Config } from '../../libs/config/loadConfig.ts';
 import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
-import { deliverUntilAcknowledged } from '../../libs/delivery/deliverUntilAcknowledged.ts';
+import { deadLetterRecord } from '../../libs/delivery/deadLetterRecord.ts';
 import { DeliveryLanes } from '../../libs/delivery/deliveryLanes.ts';
+import { deliverWithPolicy, type RetryMemory } from '../../libs/delivery/deliverWithPolicy.ts';
+import type { LaneOutcome } from '../../libs/delivery/partitionLane.ts';
 import { secretKey } from '../../libs/delivery/signature.ts';
+import type { FanoutEvent } from '../../libs/events/fanoutEvent.ts';
+import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import { createSubscriptionConsumer } from '../../libs/kafka/subscriptionConsumer.ts';
+import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import type { Logger } from '../../libs/log/logger.ts';
-import { groupIdOf, type Subscription } from '../../libs/registry/types.ts';
+import { disableSubscription } from '../../libs/registry/subscriptionStore.ts';
+import { deadLetterTopicOf, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
+import { RetryStateStore, type RetryState } from '../../libs/retry/retryStateStore.ts';
 
 export interface WorkerDeps {
   kafka: Kafka;
+  admin: TopicAdmin;
+  producer: EventProducer;
+  pool: pg.Pool;
   marks: DeliveredMarks;
   config: Config;
   log: Logger;
@@ -22,9 +33,14 @@ export interface SubscriptionWorker {
   onFatal(listener: (err: Error) => void): void;
 }
 
+// Between two tries to write a dead letter while Kafka refuses it.
+const DEAD_LETTER_RETRY_MS = 1000;
+
 /**
  * Delivers one subscription's events: its own consumer group, one lane per partition, each
- * lane strictly in offset order. An event already marked delivered (a replay after a crash or
+ * strictly in offset order, each event under the subscription's retry policy. An exhausted
+ * event goes to the subscription's dead-letter topic and the partition moves on; a 410 Gone
+ * disables the subscription. An event already marked delivered (a replay after a crash or a
  * rebalance) is acknowledged without being pushed again.
  */
 export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): SubscriptionWorker {
@@ -33,11 +49,20 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     url: sub.endpoint,
     signingKey: sub.secret === null ? null : secretKey(sub.secret),
   };
-  const policy = {
-    initialMs: deps.config.retryInitialMs,
-    maxMs: deps.config.retryMaxMs,
-    multiplier: 2,
+  const dlqTopic = deadLetterTopicOf(sub.id);
+  const retryStore = new RetryStateStore(deps.pool);
+  const retryStates = new Map<number, Map<string, RetryState>>();
+  let gone = false;
+
+  const memory: RetryMemory = {
+    get: (e) => retryStates.get(e.partition)?.get(e.offset),
+    save: (e, state, last) => retryStore.save(sub.id, e.partition, e.offset, state, last),
+    clear: async (e) => {
+      retryStates.get(e.partition)?.delete(e.offset);
+      await retryStore.clear(sub.id, e.partition, e.offset);
+    },
   };
+
   const consumer = createSubscriptionConsumer(deps.kafka, {
     groupId: groupIdOf(sub.id),
     topic: sub.topic,
@@ -45,6 +70,31 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     sessionTimeoutMs: deps.config.sessionTimeoutMs,
     log,
   });
+
+  const deadLetter = async (
+    event: FanoutEvent,
+    reason: { attempts: number; status: number | null; error: string },
+    isOpen: () => boolean,
+  ): Promise<LaneOutcome> => {
+    while (isOpen()) {
+      try {
+        await deps.producer.send(dlqTopic, [deadLetterRecord(event, reason)]);
+        log.warn('event dead-lettered', {
+          eventId: event.id,
+          partition: event.partition,
+          offset: event.offset,
+          ...reason,
+        });
+        await memory.clear(event).catch(() => undefined);
+        return 'acknowledged';
+      } catch (err) {
+        log.error('dead letter not written; retrying', { eventId: event.id, err });
+        await new Promise((r) => setTimeout(r, DEAD_LETTER_RETRY_MS));
+      }
+    }
+    return 'abandoned';
+  };
+
   const lanes = new DeliveryLanes({
     control: consumer,
     alreadyDelivered: (events) =>
@@ -52,17 +102,38 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
         sub.id,
         events.map((e) => e.id),
       ),
+    prepareLane: async (partition, firstOffset) => {
+      try {
+        retryStates.set(partition, await retryStore.load(sub.id, partition, firstOffset));
+      } catch (err) {
+        retryStates.set(partition, new Map());
+        log.warn('retry state not loaded; counting attempts afresh', { partition, err });
+      }
+    },
     deliver: async (event, isOpen) => {
-      const result = await deliverUntilAcknowledged(event, {
+      const active = (): boolean => isOpen() && !gone;
+      const outcome = await deliverWithPolicy(event, {
         endpoint,
-        policy,
-        timeoutMs: deps.config.deliveryTimeoutMs,
-        isActive: isOpen,
+        policy: sub.retry,
+        memory,
+        isOpen: active,
         log,
       });
-      // not awaited: the mark only saves a duplicate on replay and never throws
-      if (result === 'acknowledged') void deps.marks.mark(sub.id, event.id);
-      return result;
+      switch (outcome.kind) {
+        case 'acknowledged':
+          // not awaited: the mark only saves a duplicate on replay and never throws
+          void deps.marks.mark(sub.id, event.id);
+          return 'acknowledged';
+        case 'exhausted':
+          return deadLetter(event, outcome, active);
+        case 'gone':
+          gone = true;
+          log.warn('endpoint answered 410 Gone; subscription disabled', { eventId: event.id });
+          await disableSubscription(deps.pool, sub.id, `410 Gone from ${sub.endpoint}`);
+          return 'abandoned';
+        case 'abandoned':
+          return 'abandoned';
+      }
     },
     maxQueuedPerPartition: deps.config.maxQueuedPerPartition,
     commitIntervalMs: deps.config.commitIntervalMs,
@@ -70,7 +141,11 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
   });
 
   return {
-    start: () => consumer.start(lanes),
+    async start() {
+      // subscriptions made before dead-letter topics existed get theirs here
+      await deps.admin.createTopic(dlqTopic, 1);
+      await consumer.start(lanes);
+    },
     async stop() {
       await lanes.stop();
       await consumer.stop();

@@ -10,10 +10,13 @@ export const TEST_ENV: NodeJS.ProcessEnv = {
   FANOUT_KAFKA_BROKERS: process.env.FANOUT_KAFKA_BROKERS ?? '127.0.0.1:9092',
   FANOUT_API_PORT: '0',
   FANOUT_REGISTRY_REFRESH_MS: '500',
-  FANOUT_RETRY_INITIAL_MS: '50',
-  FANOUT_RETRY_MAX_MS: '400',
-  FANOUT_DELIVERY_TIMEOUT_MS: '2000',
   FANOUT_COMMIT_INTERVAL_MS: '100',
   FANOUT_KAFKA_SESSION_TIMEOUT_MS: '8000',
   FANOUT_LOG_LEVEL: process.env.FANOUT_TEST_LOG_LEVEL ?? 'error',
+};
+
+/** A quick retry policy for subscriptions made in tests (the defaults wait minutes). */
+export const FAST_RETRY = {
+  retry: { initialDelayMs: 50, maxDelayMs: 400, maxAttempts: 1000 },
+  timeoutMs: 2000,
 };

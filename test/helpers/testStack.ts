@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { startApi, type RunningApi } from '../../services/api/startApi.ts';
-import type { BridgeSupervisor } from '../../services/bridge/bridgeSupervisor.ts';
-import { startBridge } from '../../services/bridge/startBridge.ts';
+import { startBridge, type RunningBridge } from '../../services/bridge/startBridge.ts';
 import { createRuntime, type Runtime } from '../../services/runtime/createRuntime.ts';
 import { call } from './api.ts';
-import { TEST_ENV } from './testEnv.ts';
+import { FAST_RETRY, TEST_ENV } from './testEnv.ts';
 
 export interface TestStack {
   rt: Runtime;
   api: RunningApi;
-  bridge: BridgeSupervisor | undefined;
+  bridge: RunningBridge | undefined;
   baseUrl: string;
   /** Creates a topic with a name no other test uses. */
   createTopic(partitions: number): Promise<string>;
@@ -41,7 +40,12 @@ export async function startTestStack(
       return name;
     },
     async subscribe(topic, endpoint, extra = {}) {
-      const res = await call(baseUrl, 'POST', '/v1/subscriptions', { topic, endpoint, ...extra });
+      const res = await call(baseUrl, 'POST', '/v1/subscriptions', {
+        topic,
+        endpoint,
+        ...FAST_RETRY,
+        ...extra,
+      });
       if (res.status !== 201) throw new Error(`subscribe failed: ${JSON.stringify(res)}`);
       return res.body.id as string;
     },
@@ -56,6 +60,7 @@ export async function startTestStack(
 export async function resetState(rt: Runtime): Promise<void> {
   await rt.pool.query('DELETE FROM subscriptions');
   await rt.pool.query('DELETE FROM topics');
+  await rt.pool.query('DELETE FROM retry_state');
   await rt.redis.flushdb();
 }
 

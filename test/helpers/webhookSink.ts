@@ -7,15 +7,20 @@ export interface Received {
   at: number;
 }
 
-/** Decides the answer to one request: an HTTP status, or 'hang' to never answer. */
-export type Responder = (req: Received) => number | 'hang';
+/** Decides the answer to one request: a status, a status with headers, or 'hang' (never answer). */
+export type Responder = (
+  req: Received,
+) => number | { status: number; headers: Record<string, string> } | 'hang';
 
 /**
  * A real HTTP server standing in for a subscriber: records every request, answers as told,
  * and can go down (connections refused) and come back on the same port.
  */
 export class WebhookSink {
+  /** Requests answered 2xx. */
   readonly received: Received[] = [];
+  /** Every request that arrived, whatever the answer. */
+  readonly requests: Received[] = [];
   respond: Responder = () => 200;
   delayMs = 0;
   private server: Server | undefined;
@@ -31,11 +36,14 @@ export class WebhookSink {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const r: Received = { headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
+        this.requests.push(r);
         const answer = this.respond(r);
         if (answer === 'hang') return;
+        const { status, headers } =
+          typeof answer === 'number' ? { status: answer, headers: {} } : answer;
         const reply = (): void => {
-          if (answer >= 200 && answer < 300) this.received.push(r);
-          res.writeHead(answer).end();
+          if (status >= 200 && status < 300) this.received.push(r);
+          res.writeHead(status, headers).end();
         };
         if (this.delayMs > 0) setTimeout(reply, this.delayMs);
         else reply();

@@ -6,10 +6,15 @@ import {
   findSubscription,
   insertSubscription,
   listSubscriptions,
+  updateSubscription,
 } from '../../../libs/registry/subscriptionStore.ts';
-import { groupIdOf, type Subscription } from '../../../libs/registry/types.ts';
+import { deadLetterTopicOf, groupIdOf, type Subscription } from '../../../libs/registry/types.ts';
 import type { ApiDeps } from '../apiDeps.ts';
-import { parseCreateSubscription } from '../requests/parseCreateSubscription.ts';
+import {
+  parseCreateSubscription,
+  parseUpdateSubscription,
+} from '../requests/parseCreateSubscription.ts';
+import { retryView } from '../requests/parseRetryPolicy.ts';
 import { parseTopicName } from '../requests/topicName.ts';
 import { resolveTopic } from '../resolveTopic.ts';
 
@@ -25,6 +30,10 @@ export function subscriptionView(s: Subscription): Record<string, unknown> {
     startOffsets: s.startOffsets,
     consumerGroup: groupIdOf(s.id),
     state: s.state,
+    ...(s.disabledReason === null ? {} : { disabledReason: s.disabledReason }),
+    retry: retryView(s.retry),
+    timeoutMs: s.retry.timeoutMs,
+    deadLetterTopic: deadLetterTopicOf(s.id),
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
   };
@@ -44,6 +53,8 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
         ? await deps.admin.endOffsets(topic.name)
         : await deps.admin.earliestOffsets(topic.name);
     await deps.admin.setGroupOffsets(groupIdOf(id), topic.name, startOffsets);
+    // one partition keeps dead letters in the order they were given up on
+    await deps.admin.createTopic(deadLetterTopicOf(id), 1);
     const sub = await insertSubscription(deps.pool, {
       id,
       topic: topic.name,
@@ -51,6 +62,7 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
       secret: request.secret,
       startFrom: request.startFrom,
       startOffsets,
+      retry: request.retry,
     });
     deps.log.info('subscription created', { subscriptionId: id, topic: topic.name });
     res.status(201).json(subscriptionView(sub));
@@ -64,6 +76,18 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
 
   router.get('/v1/subscriptions/:id', async (req, res) => {
     res.json(subscriptionView(await mustFind(deps, req.params.id)));
+  });
+
+  router.patch('/v1/subscriptions/:id', async (req, res) => {
+    const current = await mustFind(deps, req.params.id);
+    const changes = parseUpdateSubscription(req.body, current.retry);
+    const updated = await updateSubscription(deps.pool, current.id, changes);
+    if (!updated) throw notFound(current.id);
+    deps.log.info('subscription updated', {
+      subscriptionId: current.id,
+      fields: Object.keys(req.body as object),
+    });
+    res.json(subscriptionView(updated));
   });
 
   router.delete('/v1/subscriptions/:id', async (req, res) => {

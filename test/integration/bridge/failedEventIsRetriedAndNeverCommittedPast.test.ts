@@ -10,7 +10,7 @@ let stack: TestStack;
 let sink: WebhookSink;
 
 before(async () => {
-  stack = await startTestStack({ bridge: true, env: { FANOUT_DELIVERY_TIMEOUT_MS: '300' } });
+  stack = await startTestStack({ bridge: true });
   sink = await new WebhookSink().start();
 });
 
@@ -21,7 +21,7 @@ after(async () => {
 
 test('an endpoint that refuses, fails and times out gets every event later, in order, and the offset never passes an undelivered event', async () => {
   const topic = await stack.createTopic(2);
-  const subscriptionId = await stack.subscribe(topic, sink.url);
+  const subscriptionId = await stack.subscribe(topic, sink.url, { timeoutMs: 300 });
 
   // Watch the group's committed offsets for the whole test: at no moment may a commit be ahead
   // of what the endpoint has acknowledged on that partition.
