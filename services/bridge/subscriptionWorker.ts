@@ -121,8 +121,10 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
       });
       switch (outcome.kind) {
         case 'acknowledged':
-          // not awaited: the mark only saves a duplicate on replay and never throws
-          void deps.marks.mark(sub.id, event.id);
+          // Marked before the lane moves on, so a crash after this point and before the next
+          // commit replays the event without pushing it again. Never throws: Redis down means
+          // no mark, counted, and at worst a duplicate later.
+          await deps.marks.mark(sub.id, event.id);
           return 'acknowledged';
         case 'exhausted':
           return deadLetter(event, outcome, active);
