@@ -2,10 +2,16 @@ import type { FanoutEvent } from '../events/fanoutEvent.ts';
 import { parseRetryAfter } from './retryAfter.ts';
 import { signWebhook } from './signature.ts';
 
+export interface SigningKey {
+  key: Buffer;
+  /** Epoch ms after which this key no longer signs (a rotated-out secret); null: no end. */
+  until: number | null;
+}
+
 export interface Endpoint {
   url: string;
-  /** Signing key (already decoded), or null to send unsigned. */
-  signingKey: Buffer | null;
+  /** Keys that sign each request (newest first); none: the request goes unsigned. */
+  signingKeys: SigningKey[];
 }
 
 export type AttemptOutcome =
@@ -37,10 +43,14 @@ export async function postEvent(
     if (isHeaderSafe(event.key)) headers['fanout-key'] = event.key;
     else headers['fanout-key-base64'] = Buffer.from(event.key, 'utf8').toString('base64');
   }
-  if (endpoint.signingKey !== null) {
-    const ts = Math.floor(Date.now() / 1000);
+  if (endpoint.signingKeys.length > 0) {
+    const now = Date.now();
+    const ts = Math.floor(now / 1000);
     headers['webhook-timestamp'] = String(ts);
-    headers['webhook-signature'] = signWebhook(endpoint.signingKey, event.id, ts, event.body);
+    headers['webhook-signature'] = endpoint.signingKeys
+      .filter((k) => k.until === null || now < k.until)
+      .map((k) => signWebhook(k.key, event.id, ts, event.body))
+      .join(' ');
   }
   try {
     const res = await fetch(endpoint.url, {

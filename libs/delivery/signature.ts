@@ -1,15 +1,36 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com): HMAC-SHA256 over
- * "<webhook-id>.<webhook-timestamp>.<body>", base64, sent as "v1,<signature>".
- * A secret of the form "whsec_<base64>" is used as those decoded bytes, as the spec says;
- * any other secret is used as its UTF-8 bytes.
+ * "<webhook-id>.<webhook-timestamp>.<body>", base64, sent as "v1,<signature>"; several are
+ * sent space-separated while a rotated secret is still honoured. Secrets have the form
+ * "whsec_<base64>", the key being the decoded bytes, as the spec and its libraries use them.
  */
+const PREFIX = 'whsec_';
+const MIN_KEY_BYTES = 24;
+const MAX_KEY_BYTES = 64;
+
+export function generateSecret(): string {
+  return PREFIX + randomBytes(32).toString('base64');
+}
+
+/** The key bytes of a secret, or undefined when it is not a well-formed whsec_ secret. */
+export function parseSecret(secret: string): Buffer | undefined {
+  if (!secret.startsWith(PREFIX)) return undefined;
+  const b64 = secret.slice(PREFIX.length);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
+  const key = Buffer.from(b64, 'base64');
+  if (key.length < MIN_KEY_BYTES || key.length > MAX_KEY_BYTES) return undefined;
+  return key;
+}
+
+export const SECRET_RULE = `a "whsec_" secret: whsec_ followed by ${MIN_KEY_BYTES} to ${MAX_KEY_BYTES} bytes in base64`;
+
+/** The key bytes of a stored secret (validated when it was accepted). */
 export function secretKey(secret: string): Buffer {
-  return secret.startsWith('whsec_')
-    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
-    : Buffer.from(secret, 'utf8');
+  const key = parseSecret(secret);
+  if (key === undefined) throw new Error('stored secret is not a whsec_ secret');
+  return key;
 }
 
 export function signWebhook(

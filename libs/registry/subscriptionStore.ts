@@ -7,6 +7,8 @@ interface SubscriptionRow {
   topic: string;
   endpoint: string;
   secret: string | null;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
   start_from: StartFrom;
   start_offsets: Record<string, string>;
   state: SubscriptionState;
@@ -21,7 +23,7 @@ interface SubscriptionRow {
   updated_at: Date;
 }
 
-const COLUMNS = `id, topic, endpoint, secret, start_from, start_offsets, state, disabled_reason,
+const COLUMNS = `id, topic, endpoint, secret, previous_secret, previous_secret_expires_at, start_from, start_offsets, state, disabled_reason,
   retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms,
   created_at, updated_at`;
 
@@ -30,6 +32,10 @@ const toSubscription = (r: SubscriptionRow): Subscription => ({
   topic: r.topic,
   endpoint: r.endpoint,
   secret: r.secret,
+  previousSecret:
+    r.previous_secret === null || r.previous_secret_expires_at === null
+      ? null
+      : { secret: r.previous_secret, expiresAt: r.previous_secret_expires_at },
   startFrom: r.start_from,
   startOffsets: r.start_offsets,
   state: r.state,
@@ -79,7 +85,6 @@ export async function insertSubscription(
 
 export interface SubscriptionChanges {
   endpoint?: string;
-  secret?: string | null;
   retry?: RetryPolicy;
   /** Only `active` (re-enable) is accepted from the API; `disabled` comes from a 410. */
   state?: 'active';
@@ -96,20 +101,14 @@ export async function updateSubscription(
   const retry = changes.retry ?? current.retry;
   const reEnable = changes.state === 'active';
   const res = await pool.query<SubscriptionRow>(
-    `UPDATE subscriptions SET endpoint = $2, secret = $3,
-       retry_initial_ms = $4, retry_max_ms = $5, retry_multiplier = $6, max_attempts = $7,
-       max_age_ms = $8, timeout_ms = $9,
-       state = CASE WHEN $10 THEN 'active' ELSE state END,
-       disabled_reason = CASE WHEN $10 THEN NULL ELSE disabled_reason END,
+    `UPDATE subscriptions SET endpoint = $2,
+       retry_initial_ms = $3, retry_max_ms = $4, retry_multiplier = $5, max_attempts = $6,
+       max_age_ms = $7, timeout_ms = $8,
+       state = CASE WHEN $9 THEN 'active' ELSE state END,
+       disabled_reason = CASE WHEN $9 THEN NULL ELSE disabled_reason END,
        updated_at = now()
      WHERE id = $1 AND state <> 'deleted' RETURNING ${COLUMNS}`,
-    [
-      id,
-      changes.endpoint ?? current.endpoint,
-      changes.secret === undefined ? current.secret : changes.secret,
-      ...retryValues(retry),
-      reEnable,
-    ],
+    [id, changes.endpoint ?? current.endpoint, ...retryValues(retry), reEnable],
   );
   return res.rows[0] === undefined ? undefined : toSubscription(res.rows[0]);
 }
@@ -144,6 +143,27 @@ export async function deleteSubscription(pool: pg.Pool, id: string): Promise<boo
     [id],
   );
   return res.rowCount === 1;
+}
+
+/**
+ * Replaces the signing secret; the old one keeps signing (a second signature) for `overlapMs`
+ * so receivers can switch without rejecting anything.
+ */
+export async function rotateSecret(
+  pool: pg.Pool,
+  id: string,
+  secret: string,
+  overlapMs: number,
+): Promise<Subscription | undefined> {
+  const res = await pool.query<SubscriptionRow>(
+    `UPDATE subscriptions SET previous_secret = secret,
+       previous_secret_expires_at = CASE WHEN secret IS NULL THEN NULL
+         ELSE now() + make_interval(secs => $3::double precision / 1000) END,
+       secret = $2, updated_at = now()
+     WHERE id = $1 AND state <> 'deleted' RETURNING ${COLUMNS}`,
+    [id, secret, overlapMs],
+  );
+  return res.rows[0] === undefined ? undefined : toSubscription(res.rows[0]);
 }
 
 /** Stops deliveries to a subscription until an operator re-enables it (e.g. after a 410 Gone). */

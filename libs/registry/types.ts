@@ -13,7 +13,10 @@ export interface Subscription {
   id: string;
   topic: string;
   endpoint: string;
+  /** Signs deliveries; null only for subscriptions made before signing was mandatory. */
   secret: string | null;
+  /** The secret a rotation replaced, still signing until it expires. */
+  previousSecret: { secret: string; expiresAt: Date } | null;
   startFrom: StartFrom;
   startOffsets: Record<string, string>;
   state: SubscriptionState;

@@ -6,6 +6,7 @@ import { deadLetterRecord } from '../../libs/delivery/deadLetterRecord.ts';
 import { DeliveryLanes } from '../../libs/delivery/deliveryLanes.ts';
 import { deliverWithPolicy, type RetryMemory } from '../../libs/delivery/deliverWithPolicy.ts';
 import type { LaneOutcome } from '../../libs/delivery/partitionLane.ts';
+import type { SigningKey } from '../../libs/delivery/postEvent.ts';
 import { secretKey } from '../../libs/delivery/signature.ts';
 import type { FanoutEvent } from '../../libs/events/fanoutEvent.ts';
 import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
@@ -47,7 +48,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
   const log = deps.log.child({ subscriptionId: sub.id, topic: sub.topic });
   const endpoint = {
     url: sub.endpoint,
-    signingKey: sub.secret === null ? null : secretKey(sub.secret),
+    signingKeys: signingKeysOf(sub),
   };
   const dlqTopic = deadLetterTopicOf(sub.id);
   const retryStore = new RetryStateStore(deps.pool);
@@ -154,4 +155,17 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     },
     onFatal: (listener) => consumer.onFatal(listener),
   };
+}
+
+/** The current secret signs until replaced; a rotated-out one alongside it until it expires. */
+function signingKeysOf(sub: Subscription): SigningKey[] {
+  const keys: SigningKey[] = [];
+  if (sub.secret !== null) keys.push({ key: secretKey(sub.secret), until: null });
+  if (sub.previousSecret !== null) {
+    keys.push({
+      key: secretKey(sub.previousSecret.secret),
+      until: sub.previousSecret.expiresAt.getTime(),
+    });
+  }
+  return keys;
 }

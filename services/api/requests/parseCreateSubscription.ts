@@ -3,25 +3,26 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../libs/delivery/r
 import type { StartFrom } from '../../../libs/registry/types.ts';
 import {
   optionalEnum,
+  optionalInteger,
   optionalString,
   rejectUnknownFields,
   requireObject,
   requireString,
 } from './fields.ts';
+import { generateSecret, parseSecret, SECRET_RULE } from '../../../libs/delivery/signature.ts';
 import { parseRetryPolicy } from './parseRetryPolicy.ts';
 import { parseTopicName } from './topicName.ts';
 
 export interface CreateSubscriptionRequest {
   topic: string;
   endpoint: string;
-  secret: string | null;
+  secret: string;
   startFrom: StartFrom;
   retry: RetryPolicy;
 }
 
 export interface UpdateSubscriptionRequest {
   endpoint?: string;
-  secret?: string | null;
   retry: RetryPolicy;
   state?: 'active';
 }
@@ -32,7 +33,7 @@ export function parseCreateSubscription(body: unknown): CreateSubscriptionReques
   return {
     topic: parseTopicName(obj.topic, 'topic'),
     endpoint: parseEndpoint(requireString(obj, 'endpoint', 'endpoint', 2048)),
-    secret: parseSecret(obj) ?? null,
+    secret: parseSecretField(obj) ?? generateSecret(),
     startFrom:
       optionalEnum(obj, 'startFrom', 'startFrom', ['latest', 'earliest'] as const) ?? 'latest',
     retry: parseRetryPolicy(obj, DEFAULT_RETRY_POLICY),
@@ -45,13 +46,12 @@ export function parseUpdateSubscription(
   current: RetryPolicy,
 ): UpdateSubscriptionRequest {
   const obj = requireObject(body, 'body');
-  rejectUnknownFields(obj, ['endpoint', 'secret', 'retry', 'timeoutMs', 'state']);
+  // the secret changes through rotation only, which keeps the old one valid for a while
+  rejectUnknownFields(obj, ['endpoint', 'retry', 'timeoutMs', 'state']);
   const out: UpdateSubscriptionRequest = { retry: parseRetryPolicy(obj, current) };
   if (obj.endpoint !== undefined) {
     out.endpoint = parseEndpoint(requireString(obj, 'endpoint', 'endpoint', 2048));
   }
-  if (obj.secret === null) out.secret = null;
-  else if (obj.secret !== undefined) out.secret = parseSecret(obj);
   if (obj.state !== undefined) {
     if (obj.state !== 'active') {
       throw validationError('state', 'state may only be set to "active" (to re-enable)');
@@ -61,10 +61,27 @@ export function parseUpdateSubscription(
   return out;
 }
 
-function parseSecret(obj: Record<string, unknown>): string | undefined {
+export interface RotateSecretRequest {
+  secret: string;
+  overlapMs: number;
+}
+
+const DEFAULT_OVERLAP_SECONDS = 24 * 3600;
+
+/** `{secret?, overlapSeconds?}`: a new secret (generated when absent) and how long the old stays. */
+export function parseRotateSecret(body: unknown): RotateSecretRequest {
+  const obj = body === undefined ? {} : requireObject(body, 'body');
+  rejectUnknownFields(obj, ['secret', 'overlapSeconds']);
+  const overlap =
+    optionalInteger(obj, 'overlapSeconds', 'overlapSeconds', 0, 7 * 24 * 3600) ??
+    DEFAULT_OVERLAP_SECONDS;
+  return { secret: parseSecretField(obj) ?? generateSecret(), overlapMs: overlap * 1000 };
+}
+
+function parseSecretField(obj: Record<string, unknown>): string | undefined {
   const secret = optionalString(obj, 'secret', 'secret', 256);
-  if (secret !== undefined && secret.length < 16) {
-    throw validationError('secret', 'secret must be at least 16 characters');
+  if (secret !== undefined && parseSecret(secret) === undefined) {
+    throw validationError('secret', `secret must be ${SECRET_RULE}`);
   }
   return secret;
 }

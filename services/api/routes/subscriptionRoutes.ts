@@ -6,12 +6,14 @@ import {
   findSubscription,
   insertSubscription,
   listSubscriptions,
+  rotateSecret,
   updateSubscription,
 } from '../../../libs/registry/subscriptionStore.ts';
 import { deadLetterTopicOf, groupIdOf, type Subscription } from '../../../libs/registry/types.ts';
 import type { ApiDeps } from '../apiDeps.ts';
 import {
   parseCreateSubscription,
+  parseRotateSecret,
   parseUpdateSubscription,
 } from '../requests/parseCreateSubscription.ts';
 import { retryView } from '../requests/parseRetryPolicy.ts';
@@ -25,7 +27,10 @@ export function subscriptionView(s: Subscription): Record<string, unknown> {
     id: s.id,
     topic: s.topic,
     endpoint: s.endpoint,
-    hasSecret: s.secret !== null,
+    signed: s.secret !== null,
+    ...(s.previousSecret === null
+      ? {}
+      : { previousSecretExpiresAt: s.previousSecret.expiresAt.toISOString() }),
     startFrom: s.startFrom,
     startOffsets: s.startOffsets,
     consumerGroup: groupIdOf(s.id),
@@ -65,7 +70,8 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
       retry: request.retry,
     });
     deps.log.info('subscription created', { subscriptionId: id, topic: topic.name });
-    res.status(201).json(subscriptionView(sub));
+    // the only time the secret is shown, with rotation
+    res.status(201).json({ ...subscriptionView(sub), secret: request.secret });
   });
 
   router.get('/v1/subscriptions', async (req, res) => {
@@ -88,6 +94,18 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
       fields: Object.keys(req.body as object),
     });
     res.json(subscriptionView(updated));
+  });
+
+  router.post('/v1/subscriptions/:id/rotate-secret', async (req, res) => {
+    const current = await mustFind(deps, req.params.id);
+    const request = parseRotateSecret(req.body);
+    const rotated = await rotateSecret(deps.pool, current.id, request.secret, request.overlapMs);
+    if (!rotated) throw notFound(current.id);
+    deps.log.info('subscription secret rotated', {
+      subscriptionId: current.id,
+      overlapMs: request.overlapMs,
+    });
+    res.json({ ...subscriptionView(rotated), secret: request.secret });
   });
 
   router.delete('/v1/subscriptions/:id', async (req, res) => {
