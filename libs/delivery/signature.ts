@@ -26,11 +26,18 @@ export function parseSecret(secret: string): Buffer | undefined {
 
 export const SECRET_RULE = `a "whsec_" secret: whsec_ followed by ${MIN_KEY_BYTES} to ${MAX_KEY_BYTES} bytes in base64`;
 
-/** The key bytes of a stored secret (validated when it was accepted). */
+/**
+ * The key bytes of a stored secret. New secrets are checked by `parseSecret` when accepted;
+ * secrets stored by earlier versions, which took any string, keep signing as they did then:
+ * a whsec_ secret base64-decoded, anything else as its UTF-8 bytes.
+ */
 export function secretKey(secret: string): Buffer {
-  const key = parseSecret(secret);
-  if (key === undefined) throw new Error('stored secret is not a whsec_ secret');
-  return key;
+  return (
+    parseSecret(secret) ??
+    (secret.startsWith(PREFIX)
+      ? Buffer.from(secret.slice(PREFIX.length), 'base64')
+      : Buffer.from(secret, 'utf8'))
+  );
 }
 
 export function signWebhook(

@@ -21,6 +21,7 @@ interface Running {
  */
 export class BridgeSupervisor {
   private readonly running = new Map<string, Running>();
+  private readonly broken = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -64,7 +65,19 @@ export class BridgeSupervisor {
     }
     for (const sub of active) {
       if (this.running.has(sub.id) || this.stopped) continue;
-      const worker = createSubscriptionWorker(sub, this.deps);
+      let worker: SubscriptionWorker;
+      try {
+        worker = createSubscriptionWorker(sub, this.deps);
+      } catch (err) {
+        // one unusable subscription must not stop the others; reported once per version of it
+        const fingerprint = fingerprintOf(sub);
+        if (this.broken.get(sub.id) !== fingerprint) {
+          this.deps.log.error('subscription cannot be delivered', { subscriptionId: sub.id, err });
+          this.broken.set(sub.id, fingerprint);
+        }
+        continue;
+      }
+      this.broken.delete(sub.id);
       const run = { worker, fingerprint: fingerprintOf(sub) };
       this.running.set(sub.id, run);
       worker.onFatal(() => {

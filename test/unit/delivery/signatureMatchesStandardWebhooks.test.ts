@@ -42,3 +42,12 @@ test('secrets that are not whsec_ base64 of 24 to 64 bytes are refused', () => {
   assert.equal(parseSecret('whsec_not base64!'), undefined);
   assert.ok(parseSecret('whsec_' + Buffer.alloc(24, 7).toString('base64')));
 });
+
+test('secrets stored by earlier versions keep signing as they did', () => {
+  assert.deepEqual(secretKey('plain-secret-value'), Buffer.from('plain-secret-value'));
+  assert.deepEqual(
+    secretKey('whsec_c2VjcmV0c2VjcmV0c2VjcmV0'),
+    Buffer.from('secretsecretsecret'),
+    'a short whsec_ secret is still base64-decoded',
+  );
+});
