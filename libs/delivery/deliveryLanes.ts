@@ -1,7 +1,8 @@
 import type { FanoutEvent } from '../events/fanoutEvent.ts';
 import type { PartitionFeed } from '../kafka/subscriptionConsumer.ts';
 import type { Logger } from '../log/logger.ts';
-import { PartitionLane, type LaneOutcome } from './partitionLane.ts';
+import { InFlightLimit } from './inFlightLimit.ts';
+import { OrderedLane, type LaneOutcome, type OrderingMode } from './orderedLane.ts';
 
 /** What the lanes need from the consumer that feeds them. */
 export interface LaneControl {
@@ -18,28 +19,34 @@ export interface DeliveryLanesOptions {
   /** Runs before a partition's lane starts, with its first offset (e.g. to load retry state). */
   prepareLane?: (partition: number, firstOffset: string) => Promise<void>;
   maxQueuedPerPartition: number;
+  ordering: OrderingMode;
+  /** Requests in flight for the whole subscription, all partitions together. */
+  maxInFlight: number;
   commitIntervalMs: number;
   log: Logger;
 }
 
 /**
- * One subscription's delivery lanes, one per partition of the current assignment, and the
+ * One subscription's delivery lanes, one per partition of the current assignment (each keeping
+ * the subscription's ordering mode, all sharing its in-flight limit), and the
  * commits that follow them: every `commitIntervalMs` each lane's watermark is committed if it
  * moved. A full lane pauses only its own partition. A rebalance voids every lane: each commits
  * what it has, stops after its request in flight, and the new assignment starts afresh from
  * the committed offsets.
  */
 export class DeliveryLanes implements PartitionFeed {
-  private lanes = new Map<number, PartitionLane>();
+  private lanes = new Map<number, OrderedLane>();
   private readonly committed = new Map<number, string>();
   private readonly paused = new Set<number>();
   private readonly skip = new WeakSet<FanoutEvent>();
   private readonly timer: NodeJS.Timeout;
+  private readonly limit: InFlightLimit;
   private stopped = false;
   private readonly o: DeliveryLanesOptions;
 
   constructor(options: DeliveryLanesOptions) {
     this.o = options;
+    this.limit = new InFlightLimit(options.maxInFlight);
     this.timer = setInterval(() => void this.commitAll(this.lanes), options.commitIntervalMs);
   }
 
@@ -50,7 +57,9 @@ export class DeliveryLanes implements PartitionFeed {
     let lane = this.lanes.get(partition);
     if (lane === undefined) {
       await this.o.prepareLane?.(partition, events[0]!.offset);
-      lane = new PartitionLane({
+      lane = new OrderedLane({
+        mode: this.o.ordering,
+        limit: this.limit,
         deliver: (event, isOpen) =>
           this.skip.has(event) ? Promise.resolve('acknowledged') : this.o.deliver(event, isOpen),
         maxQueued: this.o.maxQueuedPerPartition,
@@ -86,7 +95,7 @@ export class DeliveryLanes implements PartitionFeed {
     await this.closeLanes(lanes);
   }
 
-  private async closeLanes(lanes: Map<number, PartitionLane>): Promise<void> {
+  private async closeLanes(lanes: Map<number, OrderedLane>): Promise<void> {
     // commit what is acknowledged now, while this member still owns the partitions
     await this.commitAll(lanes);
     await Promise.all([...lanes.values()].map((l) => l.close()));
@@ -96,7 +105,7 @@ export class DeliveryLanes implements PartitionFeed {
     }
   }
 
-  private async commitAll(lanes: Map<number, PartitionLane>): Promise<void> {
+  private async commitAll(lanes: Map<number, OrderedLane>): Promise<void> {
     await Promise.all(
       [...lanes].map(async ([partition, lane]) => {
         const offset = lane.watermark;

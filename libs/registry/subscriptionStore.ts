@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { RetryPolicy } from '../delivery/retryPolicy.ts';
-import type { StartFrom, Subscription, SubscriptionState } from './types.ts';
+import type { OrderingMode } from '../delivery/orderedLane.ts';
+import type { DeliverySettings, StartFrom, Subscription, SubscriptionState } from './types.ts';
 
 interface SubscriptionRow {
   id: string;
@@ -19,13 +20,15 @@ interface SubscriptionRow {
   max_attempts: number | null;
   max_age_ms: string | null;
   timeout_ms: number;
+  ordering: OrderingMode;
+  max_in_flight: number;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS = `id, topic, endpoint, secret, previous_secret, previous_secret_expires_at, start_from, start_offsets, state, disabled_reason,
   retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms,
-  created_at, updated_at`;
+  ordering, max_in_flight, created_at, updated_at`;
 
 const toSubscription = (r: SubscriptionRow): Subscription => ({
   id: r.id,
@@ -48,6 +51,7 @@ const toSubscription = (r: SubscriptionRow): Subscription => ({
     maxAgeMs: r.max_age_ms === null ? null : Number(r.max_age_ms),
     timeoutMs: r.timeout_ms,
   },
+  delivery: { ordering: r.ordering, maxInFlight: r.max_in_flight },
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -60,6 +64,7 @@ export interface NewSubscription {
   startFrom: StartFrom;
   startOffsets: Record<string, string>;
   retry: RetryPolicy;
+  delivery: DeliverySettings;
 }
 
 export async function insertSubscription(
@@ -68,8 +73,9 @@ export async function insertSubscription(
 ): Promise<Subscription> {
   const res = await pool.query<SubscriptionRow>(
     `INSERT INTO subscriptions (id, topic, endpoint, secret, start_from, start_offsets,
-       retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
+       retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms,
+       ordering, max_in_flight)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${COLUMNS}`,
     [
       sub.id,
       sub.topic,
@@ -78,6 +84,8 @@ export async function insertSubscription(
       sub.startFrom,
       JSON.stringify(sub.startOffsets),
       ...retryValues(sub.retry),
+      sub.delivery.ordering,
+      sub.delivery.maxInFlight,
     ],
   );
   return toSubscription(res.rows[0]!);
@@ -86,6 +94,7 @@ export async function insertSubscription(
 export interface SubscriptionChanges {
   endpoint?: string;
   retry?: RetryPolicy;
+  delivery?: DeliverySettings;
   /** Only `active` (re-enable) is accepted from the API; `disabled` comes from a 410. */
   state?: 'active';
 }
@@ -99,16 +108,24 @@ export async function updateSubscription(
   const current = await findSubscription(pool, id);
   if (current === undefined) return undefined;
   const retry = changes.retry ?? current.retry;
+  const delivery = changes.delivery ?? current.delivery;
   const reEnable = changes.state === 'active';
   const res = await pool.query<SubscriptionRow>(
     `UPDATE subscriptions SET endpoint = $2,
        retry_initial_ms = $3, retry_max_ms = $4, retry_multiplier = $5, max_attempts = $6,
-       max_age_ms = $7, timeout_ms = $8,
+       max_age_ms = $7, timeout_ms = $8, ordering = $10, max_in_flight = $11,
        state = CASE WHEN $9 THEN 'active' ELSE state END,
        disabled_reason = CASE WHEN $9 THEN NULL ELSE disabled_reason END,
        updated_at = now()
      WHERE id = $1 AND state <> 'deleted' RETURNING ${COLUMNS}`,
-    [id, changes.endpoint ?? current.endpoint, ...retryValues(retry), reEnable],
+    [
+      id,
+      changes.endpoint ?? current.endpoint,
+      ...retryValues(retry),
+      reEnable,
+      delivery.ordering,
+      delivery.maxInFlight,
+    ],
   );
   return res.rows[0] === undefined ? undefined : toSubscription(res.rows[0]);
 }

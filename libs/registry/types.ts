@@ -1,4 +1,16 @@
+import type { OrderingMode } from '../delivery/orderedLane.ts';
 import type { RetryPolicy } from '../delivery/retryPolicy.ts';
+
+/** How deliveries of a subscription are ordered and how many may run at once. */
+export interface DeliverySettings {
+  ordering: OrderingMode;
+  maxInFlight: number;
+}
+
+export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
+  ordering: 'partition',
+  maxInFlight: 32,
+};
 
 export type StartFrom = 'latest' | 'earliest';
 export type SubscriptionState = 'active' | 'disabled' | 'deleted';
@@ -22,6 +34,7 @@ export interface Subscription {
   state: SubscriptionState;
   disabledReason: string | null;
   retry: RetryPolicy;
+  delivery: DeliverySettings;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -128,5 +128,12 @@ export class BridgeSupervisor {
 
 /** What, when changed, needs the worker restarted with new settings. */
 function fingerprintOf(sub: Subscription): string {
-  return JSON.stringify([sub.topic, sub.endpoint, sub.secret, sub.previousSecret, sub.retry]);
+  return JSON.stringify([
+    sub.topic,
+    sub.endpoint,
+    sub.secret,
+    sub.previousSecret,
+    sub.retry,
+    sub.delivery,
+  ]);
 }

@@ -5,7 +5,7 @@ import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { deadLetterRecord } from '../../libs/delivery/deadLetterRecord.ts';
 import { DeliveryLanes } from '../../libs/delivery/deliveryLanes.ts';
 import { deliverWithPolicy, type RetryMemory } from '../../libs/delivery/deliverWithPolicy.ts';
-import type { LaneOutcome } from '../../libs/delivery/partitionLane.ts';
+import type { LaneOutcome } from '../../libs/delivery/orderedLane.ts';
 import type { SigningKey } from '../../libs/delivery/postEvent.ts';
 import { secretKey } from '../../libs/delivery/signature.ts';
 import type { FanoutEvent } from '../../libs/events/fanoutEvent.ts';
@@ -139,6 +139,8 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
       }
     },
     maxQueuedPerPartition: deps.config.maxQueuedPerPartition,
+    ordering: sub.delivery.ordering,
+    maxInFlight: sub.delivery.maxInFlight,
     commitIntervalMs: deps.config.commitIntervalMs,
     log,
   });

@@ -1,6 +1,10 @@
 import { validationError } from '../../../libs/errors/FanoutError.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../libs/delivery/retryPolicy.ts';
-import type { StartFrom } from '../../../libs/registry/types.ts';
+import {
+  DEFAULT_DELIVERY_SETTINGS,
+  type DeliverySettings,
+  type StartFrom,
+} from '../../../libs/registry/types.ts';
 import {
   optionalEnum,
   optionalInteger,
@@ -19,17 +23,28 @@ export interface CreateSubscriptionRequest {
   secret: string;
   startFrom: StartFrom;
   retry: RetryPolicy;
+  delivery: DeliverySettings;
 }
 
 export interface UpdateSubscriptionRequest {
   endpoint?: string;
   retry: RetryPolicy;
+  delivery: DeliverySettings;
   state?: 'active';
 }
 
 export function parseCreateSubscription(body: unknown): CreateSubscriptionRequest {
   const obj = requireObject(body, 'body');
-  rejectUnknownFields(obj, ['topic', 'endpoint', 'secret', 'startFrom', 'retry', 'timeoutMs']);
+  rejectUnknownFields(obj, [
+    'topic',
+    'endpoint',
+    'secret',
+    'startFrom',
+    'retry',
+    'timeoutMs',
+    'ordering',
+    'maxInFlight',
+  ]);
   return {
     topic: parseTopicName(obj.topic, 'topic'),
     endpoint: parseEndpoint(requireString(obj, 'endpoint', 'endpoint', 2048)),
@@ -37,18 +52,22 @@ export function parseCreateSubscription(body: unknown): CreateSubscriptionReques
     startFrom:
       optionalEnum(obj, 'startFrom', 'startFrom', ['latest', 'earliest'] as const) ?? 'latest',
     retry: parseRetryPolicy(obj, DEFAULT_RETRY_POLICY),
+    delivery: parseDeliverySettings(obj, DEFAULT_DELIVERY_SETTINGS),
   };
 }
 
 /** A PATCH: only the fields present change; `state: "active"` re-enables a disabled subscription. */
 export function parseUpdateSubscription(
   body: unknown,
-  current: RetryPolicy,
+  current: { retry: RetryPolicy; delivery: DeliverySettings },
 ): UpdateSubscriptionRequest {
   const obj = requireObject(body, 'body');
   // the secret changes through rotation only, which keeps the old one valid for a while
-  rejectUnknownFields(obj, ['endpoint', 'retry', 'timeoutMs', 'state']);
-  const out: UpdateSubscriptionRequest = { retry: parseRetryPolicy(obj, current) };
+  rejectUnknownFields(obj, ['endpoint', 'retry', 'timeoutMs', 'state', 'ordering', 'maxInFlight']);
+  const out: UpdateSubscriptionRequest = {
+    retry: parseRetryPolicy(obj, current.retry),
+    delivery: parseDeliverySettings(obj, current.delivery),
+  };
   if (obj.endpoint !== undefined) {
     out.endpoint = parseEndpoint(requireString(obj, 'endpoint', 'endpoint', 2048));
   }
@@ -76,6 +95,18 @@ export function parseRotateSecret(body: unknown): RotateSecretRequest {
     optionalInteger(obj, 'overlapSeconds', 'overlapSeconds', 0, 7 * 24 * 3600) ??
     DEFAULT_OVERLAP_SECONDS;
   return { secret: parseSecretField(obj) ?? generateSecret(), overlapMs: overlap * 1000 };
+}
+
+function parseDeliverySettings(
+  obj: Record<string, unknown>,
+  base: DeliverySettings,
+): DeliverySettings {
+  return {
+    ordering:
+      optionalEnum(obj, 'ordering', 'ordering', ['partition', 'key', 'none'] as const) ??
+      base.ordering,
+    maxInFlight: optionalInteger(obj, 'maxInFlight', 'maxInFlight', 1, 1000) ?? base.maxInFlight,
+  };
 }
 
 function parseSecretField(obj: Record<string, unknown>): string | undefined {

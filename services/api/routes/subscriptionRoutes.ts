@@ -38,6 +38,8 @@ export function subscriptionView(s: Subscription): Record<string, unknown> {
     ...(s.disabledReason === null ? {} : { disabledReason: s.disabledReason }),
     retry: retryView(s.retry),
     timeoutMs: s.retry.timeoutMs,
+    ordering: s.delivery.ordering,
+    maxInFlight: s.delivery.maxInFlight,
     deadLetterTopic: deadLetterTopicOf(s.id),
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
@@ -68,6 +70,7 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
       startFrom: request.startFrom,
       startOffsets,
       retry: request.retry,
+      delivery: request.delivery,
     });
     deps.log.info('subscription created', { subscriptionId: id, topic: topic.name });
     // the only time the secret is shown, with rotation
@@ -86,7 +89,7 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
 
   router.patch('/v1/subscriptions/:id', async (req, res) => {
     const current = await mustFind(deps, req.params.id);
-    const changes = parseUpdateSubscription(req.body, current.retry);
+    const changes = parseUpdateSubscription(req.body, current);
     const updated = await updateSubscription(deps.pool, current.id, changes);
     if (!updated) throw notFound(current.id);
     deps.log.info('subscription updated', {
