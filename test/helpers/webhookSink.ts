@@ -22,6 +22,9 @@ export class WebhookSink {
   /** Every request that arrived, whatever the answer. */
   readonly requests: Received[] = [];
   respond: Responder = () => 200;
+  /** Most requests that were open at the same moment. */
+  maxConcurrent = 0;
+  private open = 0;
   delayMs = 0;
   private server: Server | undefined;
   private port = 0;
@@ -34,6 +37,9 @@ export class WebhookSink {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
+      this.open++;
+      this.maxConcurrent = Math.max(this.maxConcurrent, this.open);
+      res.on('close', () => this.open--);
       req.on('end', () => {
         const r: Received = { headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
         this.requests.push(r);
