@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FanoutEvent } from '../../../libs/events/fanoutEvent.ts';
 import { InFlightLimit } from '../../../libs/delivery/inFlightLimit.ts';
-import { OrderedLane, type LaneOutcome, type OrderingMode } from '../../../libs/delivery/orderedLane.ts';
+import {
+  OrderedLane,
+  type LaneOutcome,
+  type OrderingMode,
+} from '../../../libs/delivery/orderedLane.ts';
 
 function event(offset: number, key: string | null): FanoutEvent {
   return {
@@ -43,9 +47,15 @@ function laneWith(mode: OrderingMode, maxInFlight: number) {
 test('partition mode starts one event at a time, in offset order', async () => {
   const { lane, started, ack } = laneWith('partition', 10);
   lane.push([event(0, 'a'), event(1, 'b'), event(2, 'a')]);
-  assert.deepEqual(started.map((e) => e.offset), ['0']);
+  assert.deepEqual(
+    started.map((e) => e.offset),
+    ['0'],
+  );
   await ack(0);
-  assert.deepEqual(started.map((e) => e.offset), ['0', '1']);
+  assert.deepEqual(
+    started.map((e) => e.offset),
+    ['0', '1'],
+  );
   assert.equal(lane.watermark, '1');
   await ack(1);
   await ack(2);
@@ -55,12 +65,19 @@ test('partition mode starts one event at a time, in offset order', async () => {
 test('key mode runs different keys at once, one per key, and commits only below the lowest unsettled offset', async () => {
   const { lane, started, ack } = laneWith('key', 10);
   lane.push([event(0, 'a'), event(1, 'b'), event(2, 'a'), event(3, null), event(4, null)]);
-  assert.deepEqual(started.map((e) => e.offset), ['0', '1', '3', '4'], 'offset 2 waits for key a');
+  assert.deepEqual(
+    started.map((e) => e.offset),
+    ['0', '1', '3', '4'],
+    'offset 2 waits for key a',
+  );
   await ack(1);
   await ack(3);
   assert.equal(lane.watermark, undefined, 'offset 0 still out: nothing committable');
   await ack(0);
-  assert.deepEqual(started.map((e) => e.offset), ['0', '1', '3', '4', '2']);
+  assert.deepEqual(
+    started.map((e) => e.offset),
+    ['0', '1', '3', '4', '2'],
+  );
   assert.equal(lane.watermark, '2', 'settled 0 and 1; 2 is in flight');
   await ack(2);
   assert.equal(lane.watermark, '4');
