@@ -36,6 +36,10 @@ function url(protocols: string[]): (raw: string) => string {
   };
 }
 
+function optionalUrl(protocols: string[]): (raw: string) => string | null {
+  return (raw) => (raw.trim() === '' ? null : url(protocols)(raw.trim()));
+}
+
 function brokerList(raw: string): string[] {
   const brokers = raw
     .split(',')
@@ -141,6 +145,27 @@ export const SETTINGS = {
     description:
       'Fetched events a bridge holds per partition of a subscription before it pauses fetching that partition (bounds memory).',
     parse: integer(1, 1000000),
+  },
+  circuitFailureThreshold: {
+    env: 'FANOUT_CIRCUIT_FAILURE_THRESHOLD',
+    default: '10',
+    description:
+      "Consecutive failed attempts of one subscription that open its circuit: its state turns 'failing', it stops fetching and probes with one event at growing intervals.",
+    parse: integer(1, 100000),
+  },
+  circuitProbeMaxMs: {
+    env: 'FANOUT_CIRCUIT_PROBE_MAX_MS',
+    default: '60000',
+    description:
+      'Longest wait between two probes of an open circuit (the first waits 1 s, then doubling).',
+    parse: integer(100, 3600000),
+  },
+  alertWebhookUrl: {
+    env: 'FANOUT_ALERT_WEBHOOK_URL',
+    default: '',
+    description:
+      'Optional http(s) URL that receives a JSON POST when a circuit opens or closes or a subscription is disabled; empty for none.',
+    parse: optionalUrl(['http:', 'https:']),
   },
   logLevel: {
     env: 'FANOUT_LOG_LEVEL',

@@ -2,6 +2,7 @@ import type { FanoutEvent } from '../events/fanoutEvent.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RetryState } from '../retry/retryStateStore.ts';
 import { backoffDelay } from './backoff.ts';
+import type { CircuitBreaker } from './circuitBreaker.ts';
 import { postEvent, type AttemptOutcome, type Endpoint } from './postEvent.ts';
 import { mayRetry, type RetryPolicy } from './retryPolicy.ts';
 
@@ -31,6 +32,8 @@ export interface PolicyContext {
   /** False once the caller no longer owns the event (shutdown, rebalance, subscription change). */
   isOpen: () => boolean;
   log: Logger;
+  /** The subscription's circuit: attempts wait while it is open, except its probes. */
+  circuit?: CircuitBreaker;
   onAttempt?: (event: FanoutEvent, outcome: AttemptOutcome, attempt: number) => void;
 }
 
@@ -59,6 +62,7 @@ export async function deliverWithPolicy(
       return { kind: 'exhausted', attempts, ...last };
     }
     if (!(await waitUntil(nextAttemptAt, ctx.isOpen))) return { kind: 'abandoned' };
+    if (ctx.circuit && !(await ctx.circuit.permit(ctx.isOpen))) return { kind: 'abandoned' };
     attempts++;
     const startedAt = Date.now();
     firstAttemptAt ??= startedAt;
@@ -67,6 +71,8 @@ export async function deliverWithPolicy(
     }
     const outcome = await postEvent(ctx.endpoint, event, attempts, ctx.policy.timeoutMs);
     ctx.onAttempt?.(event, outcome, attempts);
+    if (outcome.ok) ctx.circuit?.success();
+    else if (outcome.status !== 410) ctx.circuit?.failure();
     if (outcome.ok) {
       if (attempts > 1) await forget(ctx, event);
       return { kind: 'acknowledged', attempts };

@@ -183,6 +183,31 @@ export async function rotateSecret(
   return res.rows[0] === undefined ? undefined : toSubscription(res.rows[0]);
 }
 
+/** Records the circuit opening ('failing') or closing ('active'); an operator's pause wins. */
+export async function setCircuitState(pool: pg.Pool, id: string, open: boolean): Promise<void> {
+  await pool.query(
+    `UPDATE subscriptions SET state = $2, updated_at = now() WHERE id = $1 AND state = $3`,
+    [id, open ? 'failing' : 'active', open ? 'active' : 'failing'],
+  );
+}
+
+/** An operator's pause (from active or failing) or resume (from paused or disabled). */
+export async function setPaused(
+  pool: pg.Pool,
+  id: string,
+  paused: boolean,
+): Promise<Subscription | undefined> {
+  await pool.query(
+    paused
+      ? `UPDATE subscriptions SET state = 'paused', updated_at = now()
+         WHERE id = $1 AND state IN ('active', 'failing')`
+      : `UPDATE subscriptions SET state = 'active', disabled_reason = NULL, updated_at = now()
+         WHERE id = $1 AND state IN ('paused', 'disabled')`,
+    [id],
+  );
+  return findSubscription(pool, id);
+}
+
 /** Stops deliveries to a subscription until an operator re-enables it (e.g. after a 410 Gone). */
 export async function disableSubscription(
   pool: pg.Pool,
@@ -191,7 +216,7 @@ export async function disableSubscription(
 ): Promise<void> {
   await pool.query(
     `UPDATE subscriptions SET state = 'disabled', disabled_reason = $2, updated_at = now()
-     WHERE id = $1 AND state = 'active'`,
+     WHERE id = $1 AND state IN ('active', 'failing')`,
     [id, reason],
   );
 }

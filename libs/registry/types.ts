@@ -13,7 +13,10 @@ export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
 };
 
 export type StartFrom = 'latest' | 'earliest';
-export type SubscriptionState = 'active' | 'disabled' | 'deleted';
+export type SubscriptionState = 'active' | 'failing' | 'paused' | 'disabled' | 'deleted';
+
+/** States in which a bridge delivers: a failing subscription keeps probing its endpoint. */
+export const DELIVERING_STATES: readonly SubscriptionState[] = ['active', 'failing'];
 
 export interface Topic {
   name: string;

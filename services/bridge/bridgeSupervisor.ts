@@ -1,5 +1,5 @@
 import { listSubscriptions } from '../../libs/registry/subscriptionStore.ts';
-import { groupIdOf, type Subscription } from '../../libs/registry/types.ts';
+import { DELIVERING_STATES, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 import {
   createSubscriptionWorker,
   type SubscriptionWorker,
@@ -52,7 +52,7 @@ export class BridgeSupervisor {
       this.deps.log.warn('cannot read subscriptions; keeping current workers', { err });
       return;
     }
-    const active = subs.filter((s) => s.state === 'active');
+    const active = subs.filter((s) => DELIVERING_STATES.includes(s.state));
     const wanted = new Map(active.map((s) => [s.id, s]));
     const live = new Set(subs.map((s) => s.id));
     for (const [id, run] of this.running) {

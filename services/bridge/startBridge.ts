@@ -1,3 +1,4 @@
+import { createAlertSender } from '../../libs/alerts/alertSender.ts';
 import { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import type { Runtime } from '../runtime/createRuntime.ts';
@@ -13,6 +14,7 @@ export async function startBridge(rt: Runtime): Promise<RunningBridge> {
   // one producer for every subscription's dead letters
   const producer = new EventProducer(rt.kafka, rt.admin);
   const supervisor = new BridgeSupervisor({
+    alert: createAlertSender(rt.config.alertWebhookUrl, rt.log),
     kafka: rt.kafka,
     admin: rt.admin,
     producer,

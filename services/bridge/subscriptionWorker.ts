@@ -1,4 +1,6 @@
 import type { Kafka } from 'kafkajs';
+import type { Alert } from '../../libs/alerts/alertSender.ts';
+import { CircuitBreaker } from '../../libs/delivery/circuitBreaker.ts';
 import type pg from 'pg';
 import type { Config } from '../../libs/config/loadConfig.ts';
 import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
@@ -13,11 +15,12 @@ import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import { createSubscriptionConsumer } from '../../libs/kafka/subscriptionConsumer.ts';
 import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import type { Logger } from '../../libs/log/logger.ts';
-import { disableSubscription } from '../../libs/registry/subscriptionStore.ts';
+import { disableSubscription, setCircuitState } from '../../libs/registry/subscriptionStore.ts';
 import { deadLetterTopicOf, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 import { RetryStateStore, type RetryState } from '../../libs/retry/retryStateStore.ts';
 
 export interface WorkerDeps {
+  alert: (alert: Alert) => void;
   kafka: Kafka;
   admin: TopicAdmin;
   producer: EventProducer;
@@ -63,6 +66,30 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
       await retryStore.clear(sub.id, e.partition, e.offset);
     },
   };
+
+  const circuit = new CircuitBreaker({
+    failureThreshold: deps.config.circuitFailureThreshold,
+    probeInitialMs: 1000,
+    probeMaxMs: deps.config.circuitProbeMaxMs,
+    startOpen: sub.state === 'failing',
+    onOpen: (failures) => {
+      deps.alert({
+        type: 'circuit_opened',
+        subscriptionId: sub.id,
+        topic: sub.topic,
+        detail: { failures, endpoint: sub.endpoint },
+      });
+      setCircuitState(deps.pool, sub.id, true).catch((err: unknown) =>
+        log.warn('circuit state not recorded', { err }),
+      );
+    },
+    onClose: () => {
+      deps.alert({ type: 'circuit_closed', subscriptionId: sub.id, topic: sub.topic, detail: {} });
+      setCircuitState(deps.pool, sub.id, false).catch((err: unknown) =>
+        log.warn('circuit state not recorded', { err }),
+      );
+    },
+  });
 
   const consumer = createSubscriptionConsumer(deps.kafka, {
     groupId: groupIdOf(sub.id),
@@ -118,6 +145,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
         policy: sub.retry,
         memory,
         isOpen: active,
+        circuit,
         log,
       });
       switch (outcome.kind) {
@@ -131,7 +159,12 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
           return deadLetter(event, outcome, active);
         case 'gone':
           gone = true;
-          log.warn('endpoint answered 410 Gone; subscription disabled', { eventId: event.id });
+          deps.alert({
+            type: 'subscription_disabled',
+            subscriptionId: sub.id,
+            topic: sub.topic,
+            detail: { reason: '410 Gone', endpoint: sub.endpoint, eventId: event.id },
+          });
           await disableSubscription(deps.pool, sub.id, `410 Gone from ${sub.endpoint}`);
           return 'abandoned';
         case 'abandoned':

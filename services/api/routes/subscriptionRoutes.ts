@@ -7,6 +7,7 @@ import {
   insertSubscription,
   listSubscriptions,
   rotateSecret,
+  setPaused,
   updateSubscription,
 } from '../../../libs/registry/subscriptionStore.ts';
 import { deadLetterTopicOf, groupIdOf, type Subscription } from '../../../libs/registry/types.ts';
@@ -110,6 +111,19 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
     });
     res.json({ ...subscriptionView(rotated), secret: request.secret });
   });
+
+  for (const [action, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    router.post(`/v1/subscriptions/:id/${action}`, async (req, res) => {
+      const current = await mustFind(deps, req.params.id);
+      const sub = await setPaused(deps.pool, current.id, paused);
+      if (!sub) throw notFound(current.id);
+      deps.log.info(`subscription ${action}d`, { subscriptionId: sub.id, state: sub.state });
+      res.json(subscriptionView(sub));
+    });
+  }
 
   router.delete('/v1/subscriptions/:id', async (req, res) => {
     const id = parseId(req.params.id);
