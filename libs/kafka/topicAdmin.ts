@@ -37,6 +37,12 @@ export class TopicAdmin {
     }
   }
 
+  /** Creates the topic unless it exists; checking first keeps Kafka's "already exists" out of the logs. */
+  async ensureTopic(name: string, partitions: number): Promise<boolean> {
+    if ((await this.partitionCount(name)) !== undefined) return false;
+    return this.createTopic(name, partitions);
+  }
+
   /** Partition metadata of a topic, or undefined when Kafka has no such topic. */
   async partitionMetadata(name: string): Promise<PartitionMetadata[] | undefined> {
     const admin = await this.ready();

@@ -39,7 +39,10 @@ export class BridgeSupervisor {
   async start(): Promise<void> {
     await this.sync();
     this.timer = setInterval(() => {
-      this.syncing = this.syncing.then(() => this.sync());
+      // a failed sync must not break the chain: the next tick tries again
+      this.syncing = this.syncing
+        .then(() => this.sync())
+        .catch((err: unknown) => this.deps.log.error('registry sync failed', { err }));
     }, this.deps.config.registryRefreshMs);
   }
 

@@ -181,7 +181,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
   return {
     async start() {
       // subscriptions made before dead-letter topics existed get theirs here
-      await deps.admin.createTopic(dlqTopic, 1);
+      await deps.admin.ensureTopic(dlqTopic, 1);
       await consumer.start(lanes);
     },
     async stop() {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { FanoutError } from '../../../libs/errors/FanoutError.ts';
+import { isUuid } from '../../../libs/events/eventId.ts';
 import {
   deleteSubscription,
   findSubscription,
@@ -20,8 +21,6 @@ import {
 import { retryView } from '../requests/parseRetryPolicy.ts';
 import { parseTopicName } from '../requests/topicName.ts';
 import { resolveTopic } from '../resolveTopic.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function subscriptionView(s: Subscription): Record<string, unknown> {
   return {
@@ -143,7 +142,7 @@ async function mustFind(deps: ApiDeps, rawId: string): Promise<Subscription> {
 }
 
 function parseId(raw: string): string {
-  if (!UUID.test(raw)) {
+  if (!isUuid(raw)) {
     throw new FanoutError('FANOUT_VALIDATION', 'id must be a subscription id (a UUID)', {
       field: 'id',
     });

@@ -80,12 +80,13 @@ test('pause stops deliveries until resume, while other subscriptions go on', asy
   const topic = await stack.createTopic(1);
   const paused = await stack.subscribe(topic, failing.url);
   await stack.subscribe(topic, healthy.url);
-  const workers = stack.bridge!.workerCount;
+  // two subscriptions from the test before, two from this one
+  await waitFor(() => stack.bridge!.workerCount === 4, 'all four workers running');
 
   const res = await call(stack.baseUrl, 'POST', `/v1/subscriptions/${paused}/pause`);
   assert.equal(res.status, 200);
   assert.equal(res.body.state, 'paused');
-  await waitFor(() => stack.bridge!.workerCount === workers - 1, 'worker stopped');
+  await waitFor(() => stack.bridge!.workerCount === 3, 'the paused worker stopped');
   const events = Array.from({ length: 5 }, (_, i) => ({ payload: { i } }));
   await call(stack.baseUrl, 'POST', `/v1/topics/${topic}/events`, { events });
   await waitFor(() => healthy.acknowledged().length === 5, 'the other subscription got them');

@@ -71,10 +71,17 @@ test('an endpoint that refuses, fails and times out gets every event later, in o
   };
   await sink.start();
 
-  await waitFor(() => sink.acknowledged().length >= events.length, 'all events delivered', 60_000);
-  await sleep(300);
-  watching = false;
-  await watcher;
+  try {
+    await waitFor(
+      () => sink.acknowledged().length >= events.length,
+      'all events delivered',
+      60_000,
+    );
+    await sleep(300);
+  } finally {
+    watching = false;
+    await watcher;
+  }
 
   assert.deepEqual(violations, [], 'no commit ahead of the acknowledged events');
   assert.ok(samples > 10, `committed offsets were sampled (${samples})`);
