@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call } from '../../helpers/api.ts';
+import { assertInOrderWithReplays } from '../../helpers/deliveryLedger.ts';
 import { ServiceProcess } from '../../helpers/serviceProcess.ts';
 import { startTestStack, type TestStack } from '../../helpers/testStack.ts';
 import { waitFor } from '../../helpers/waitFor.ts';
@@ -45,21 +46,8 @@ test('a bridge SIGKILLed mid-stream and restarted delivers every event, partitio
   await bridge.start('bridge started');
   await waitFor(() => distinctIds().size >= total, 'every event delivered after restart', 90_000);
 
-  const perPartition = new Map<string, number[]>();
-  for (const r of sink.acknowledged()) {
-    const p = String(r.headers['fanout-partition']);
-    perPartition.set(p, [...(perPartition.get(p) ?? []), Number(r.headers['fanout-offset'])]);
-  }
-  let delivered = 0;
-  for (const [p, offsets] of perPartition) {
-    // a replay after the crash may repeat an offset already seen, never skip ahead of one
-    let next = 0;
-    for (const o of offsets) {
-      assert.ok(o <= next, `partition ${p}: offset ${o} arrived before ${next}`);
-      if (o === next) next++;
-    }
-    delivered += next;
-  }
+  const complete = assertInOrderWithReplays(sink.acknowledged());
+  const delivered = [...complete.values()].reduce((a, b) => a + b, 0);
   assert.equal(delivered, total, 'lost = 0');
   const duplicates = sink.acknowledged().length - total;
   console.log(
