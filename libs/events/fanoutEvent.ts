@@ -13,6 +13,8 @@ export interface FanoutEvent {
   body: Buffer;
   contentType: string;
   timestampMs: number;
+  /** The record's headers as fetched (not copied): read them with `headerString`. */
+  headers: RawRecord['headers'];
 }
 
 export interface RawRecord {
@@ -46,5 +48,6 @@ export function toFanoutEvent(topic: string, partition: number, record: RawRecor
     body: record.value ?? EMPTY,
     contentType: headerString(record.headers, CONTENT_TYPE_HEADER) ?? DEFAULT_CONTENT_TYPE,
     timestampMs,
+    headers: record.headers,
   };
 }

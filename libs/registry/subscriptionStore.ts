@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { RetryPolicy } from '../delivery/retryPolicy.ts';
 import type { OrderingMode } from '../delivery/orderedLane.ts';
+import type { Filter } from '../filter/eventFilter.ts';
 import type { DeliverySettings, StartFrom, Subscription, SubscriptionState } from './types.ts';
 
 interface SubscriptionRow {
@@ -22,13 +23,14 @@ interface SubscriptionRow {
   timeout_ms: number;
   ordering: OrderingMode;
   max_in_flight: number;
+  filter: Filter | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS = `id, topic, endpoint, secret, previous_secret, previous_secret_expires_at, start_from, start_offsets, state, disabled_reason,
   retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms,
-  ordering, max_in_flight, created_at, updated_at`;
+  ordering, max_in_flight, filter, created_at, updated_at`;
 
 const toSubscription = (r: SubscriptionRow): Subscription => ({
   id: r.id,
@@ -52,6 +54,7 @@ const toSubscription = (r: SubscriptionRow): Subscription => ({
     timeoutMs: r.timeout_ms,
   },
   delivery: { ordering: r.ordering, maxInFlight: r.max_in_flight },
+  filter: r.filter,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -65,6 +68,7 @@ export interface NewSubscription {
   startOffsets: Record<string, string>;
   retry: RetryPolicy;
   delivery: DeliverySettings;
+  filter: Filter | null;
 }
 
 export async function insertSubscription(
@@ -74,8 +78,8 @@ export async function insertSubscription(
   const res = await pool.query<SubscriptionRow>(
     `INSERT INTO subscriptions (id, topic, endpoint, secret, start_from, start_offsets,
        retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms,
-       ordering, max_in_flight)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${COLUMNS}`,
+       ordering, max_in_flight, filter)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING ${COLUMNS}`,
     [
       sub.id,
       sub.topic,
@@ -86,6 +90,7 @@ export async function insertSubscription(
       ...retryValues(sub.retry),
       sub.delivery.ordering,
       sub.delivery.maxInFlight,
+      sub.filter === null ? null : JSON.stringify(sub.filter),
     ],
   );
   return toSubscription(res.rows[0]!);
@@ -95,6 +100,8 @@ export interface SubscriptionChanges {
   endpoint?: string;
   retry?: RetryPolicy;
   delivery?: DeliverySettings;
+  /** null removes the filter; undefined keeps it. */
+  filter?: Filter | null;
   /** Only `active` (re-enable) is accepted from the API; `disabled` comes from a 410. */
   state?: 'active';
 }
@@ -109,11 +116,12 @@ export async function updateSubscription(
   if (current === undefined) return undefined;
   const retry = changes.retry ?? current.retry;
   const delivery = changes.delivery ?? current.delivery;
+  const filter = changes.filter === undefined ? current.filter : changes.filter;
   const reEnable = changes.state === 'active';
   const res = await pool.query<SubscriptionRow>(
     `UPDATE subscriptions SET endpoint = $2,
        retry_initial_ms = $3, retry_max_ms = $4, retry_multiplier = $5, max_attempts = $6,
-       max_age_ms = $7, timeout_ms = $8, ordering = $10, max_in_flight = $11,
+       max_age_ms = $7, timeout_ms = $8, ordering = $10, max_in_flight = $11, filter = $12,
        state = CASE WHEN $9 THEN 'active' ELSE state END,
        disabled_reason = CASE WHEN $9 THEN NULL ELSE disabled_reason END,
        updated_at = now()
@@ -125,6 +133,7 @@ export async function updateSubscription(
       reEnable,
       delivery.ordering,
       delivery.maxInFlight,
+      filter === null ? null : JSON.stringify(filter),
     ],
   );
   return res.rows[0] === undefined ? undefined : toSubscription(res.rows[0]);

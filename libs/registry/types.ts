@@ -1,4 +1,5 @@
 import type { OrderingMode } from '../delivery/orderedLane.ts';
+import type { Filter } from '../filter/eventFilter.ts';
 import type { RetryPolicy } from '../delivery/retryPolicy.ts';
 
 /** How deliveries of a subscription are ordered and how many may run at once. */
@@ -38,6 +39,7 @@ export interface Subscription {
   disabledReason: string | null;
   retry: RetryPolicy;
   delivery: DeliverySettings;
+  filter: Filter | null;
   createdAt: Date;
   updatedAt: Date;
 }

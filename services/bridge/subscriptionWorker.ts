@@ -11,6 +11,7 @@ import type { LaneOutcome } from '../../libs/delivery/orderedLane.ts';
 import type { SigningKey } from '../../libs/delivery/postEvent.ts';
 import { secretKey } from '../../libs/delivery/signature.ts';
 import type { FanoutEvent } from '../../libs/events/fanoutEvent.ts';
+import { compileFilter } from '../../libs/filter/eventFilter.ts';
 import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import { createSubscriptionConsumer } from '../../libs/kafka/subscriptionConsumer.ts';
 import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
@@ -54,6 +55,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     signingKeys: signingKeysOf(sub),
   };
   const dlqTopic = deadLetterTopicOf(sub.id);
+  const wanted = compileFilter(sub.filter);
   const retryStore = new RetryStateStore(deps.pool);
   const retryStates = new Map<number, Map<string, RetryState>>();
   let gone = false;
@@ -139,6 +141,8 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
       }
     },
     deliver: async (event, isOpen) => {
+      // an event the subscription does not want is settled at once: its offset moves on
+      if (!wanted(event)) return 'acknowledged';
       const active = (): boolean => isOpen() && !gone;
       const outcome = await deliverWithPolicy(event, {
         endpoint,

@@ -14,6 +14,7 @@ import {
   requireString,
 } from './fields.ts';
 import { generateSecret, parseSecret, SECRET_RULE } from '../../../libs/delivery/signature.ts';
+import { parseFilter, type Filter } from '../../../libs/filter/eventFilter.ts';
 import { parseRetryPolicy } from './parseRetryPolicy.ts';
 import { parseTopicName } from './topicName.ts';
 
@@ -24,12 +25,14 @@ export interface CreateSubscriptionRequest {
   startFrom: StartFrom;
   retry: RetryPolicy;
   delivery: DeliverySettings;
+  filter: Filter | null;
 }
 
 export interface UpdateSubscriptionRequest {
   endpoint?: string;
   retry: RetryPolicy;
   delivery: DeliverySettings;
+  filter?: Filter | null;
   state?: 'active';
 }
 
@@ -44,6 +47,7 @@ export function parseCreateSubscription(body: unknown): CreateSubscriptionReques
     'timeoutMs',
     'ordering',
     'maxInFlight',
+    'filter',
   ]);
   return {
     topic: parseTopicName(obj.topic, 'topic'),
@@ -53,6 +57,7 @@ export function parseCreateSubscription(body: unknown): CreateSubscriptionReques
       optionalEnum(obj, 'startFrom', 'startFrom', ['latest', 'earliest'] as const) ?? 'latest',
     retry: parseRetryPolicy(obj, DEFAULT_RETRY_POLICY),
     delivery: parseDeliverySettings(obj, DEFAULT_DELIVERY_SETTINGS),
+    filter: obj.filter === undefined || obj.filter === null ? null : parseFilter(obj.filter),
   };
 }
 
@@ -63,7 +68,15 @@ export function parseUpdateSubscription(
 ): UpdateSubscriptionRequest {
   const obj = requireObject(body, 'body');
   // the secret changes through rotation only, which keeps the old one valid for a while
-  rejectUnknownFields(obj, ['endpoint', 'retry', 'timeoutMs', 'state', 'ordering', 'maxInFlight']);
+  rejectUnknownFields(obj, [
+    'endpoint',
+    'retry',
+    'timeoutMs',
+    'state',
+    'ordering',
+    'maxInFlight',
+    'filter',
+  ]);
   const out: UpdateSubscriptionRequest = {
     retry: parseRetryPolicy(obj, current.retry),
     delivery: parseDeliverySettings(obj, current.delivery),
@@ -71,6 +84,8 @@ export function parseUpdateSubscription(
   if (obj.endpoint !== undefined) {
     out.endpoint = parseEndpoint(requireString(obj, 'endpoint', 'endpoint', 2048));
   }
+  if (obj.filter === null) out.filter = null;
+  else if (obj.filter !== undefined) out.filter = parseFilter(obj.filter);
   if (obj.state !== undefined) {
     if (obj.state !== 'active') {
       throw validationError('state', 'state may only be set to "active" (to re-enable)');

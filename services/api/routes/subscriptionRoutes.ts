@@ -40,6 +40,7 @@ export function subscriptionView(s: Subscription): Record<string, unknown> {
     timeoutMs: s.retry.timeoutMs,
     ordering: s.delivery.ordering,
     maxInFlight: s.delivery.maxInFlight,
+    filter: s.filter,
     deadLetterTopic: deadLetterTopicOf(s.id),
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
@@ -71,6 +72,7 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
       startOffsets,
       retry: request.retry,
       delivery: request.delivery,
+      filter: request.filter,
     });
     deps.log.info('subscription created', { subscriptionId: id, topic: topic.name });
     // the only time the secret is shown, with rotation

@@ -18,6 +18,7 @@ function event(offset: number, key: string | null): FanoutEvent {
     body: Buffer.alloc(0),
     contentType: 'application/json',
     timestampMs: 0,
+    headers: {},
   };
 }
 
