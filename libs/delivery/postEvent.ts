@@ -12,6 +12,8 @@ export interface Endpoint {
   url: string;
   /** Keys that sign each request (newest first); none: the request goes unsigned. */
   signingKeys: SigningKey[];
+  /** Sent with every request of this endpoint, e.g. to mark replays. */
+  extraHeaders?: Record<string, string>;
 }
 
 export type AttemptOutcome =
@@ -37,6 +39,7 @@ export async function postEvent(
     'fanout-partition': String(event.partition),
     'fanout-offset': event.offset,
     'fanout-attempt': String(attempt),
+    ...endpoint.extraHeaders,
   };
   if (event.key !== null) {
     // a key is arbitrary bytes; one that cannot travel as a header value goes base64-encoded

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { ApiDeps } from './apiDeps.ts';
 import { errorHandler, notFound } from './errorHandler.ts';
 import { requireJson } from './requireJson.ts';
+import { deadLetterRoutes } from './routes/deadLetterRoutes.ts';
 import { eventRoutes } from './routes/eventRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { subscriptionRoutes } from './routes/subscriptionRoutes.ts';
@@ -16,6 +17,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true }));
   app.use(topicRoutes(deps));
   app.use(subscriptionRoutes(deps));
+  app.use(deadLetterRoutes(deps));
   app.use(eventRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(deps.log));

@@ -3,6 +3,7 @@ import { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import type { Runtime } from '../runtime/createRuntime.ts';
 import { BridgeSupervisor } from './bridgeSupervisor.ts';
+import { DeadLetterReplayer } from './deadLetterReplayer.ts';
 
 export interface RunningBridge {
   readonly workerCount: number;
@@ -24,12 +25,15 @@ export async function startBridge(rt: Runtime): Promise<RunningBridge> {
     log: rt.log,
   });
   await supervisor.start();
+  const replayer = new DeadLetterReplayer(rt.pool, marks, rt.log);
+  replayer.start();
   rt.log.info('bridge started', { workers: supervisor.workerCount });
   return {
     get workerCount() {
       return supervisor.workerCount;
     },
     async stop() {
+      await replayer.stop();
       await supervisor.stop();
       await producer.close();
     },

@@ -4,12 +4,12 @@ import { CircuitBreaker } from '../../libs/delivery/circuitBreaker.ts';
 import type pg from 'pg';
 import type { Config } from '../../libs/config/loadConfig.ts';
 import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
+import { recordDeadLetter } from '../../libs/deadletters/deadLetterStore.ts';
 import { deadLetterRecord } from '../../libs/delivery/deadLetterRecord.ts';
+import { endpointOf } from '../../libs/delivery/endpointOf.ts';
 import { DeliveryLanes } from '../../libs/delivery/deliveryLanes.ts';
 import { deliverWithPolicy, type RetryMemory } from '../../libs/delivery/deliverWithPolicy.ts';
 import type { LaneOutcome } from '../../libs/delivery/orderedLane.ts';
-import type { SigningKey } from '../../libs/delivery/postEvent.ts';
-import { secretKey } from '../../libs/delivery/signature.ts';
 import type { FanoutEvent } from '../../libs/events/fanoutEvent.ts';
 import { compileFilter } from '../../libs/filter/eventFilter.ts';
 import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
@@ -50,10 +50,7 @@ const DEAD_LETTER_RETRY_MS = 1000;
  */
 export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): SubscriptionWorker {
   const log = deps.log.child({ subscriptionId: sub.id, topic: sub.topic });
-  const endpoint = {
-    url: sub.endpoint,
-    signingKeys: signingKeysOf(sub),
-  };
+  const endpoint = endpointOf(sub);
   const dlqTopic = deadLetterTopicOf(sub.id);
   const wanted = compileFilter(sub.filter);
   const retryStore = new RetryStateStore(deps.pool);
@@ -108,7 +105,11 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
   ): Promise<LaneOutcome> => {
     while (isOpen()) {
       try {
-        await deps.producer.send(dlqTopic, [deadLetterRecord(event, reason)]);
+        const [written] = await deps.producer.send(dlqTopic, [deadLetterRecord(event, reason)]);
+        // the API's index of dead letters; the topic stays the record if this write fails
+        await recordDeadLetter(deps.pool, sub.id, event, written!, reason).catch((err: unknown) =>
+          log.error('dead letter not indexed', { eventId: event.id, err }),
+        );
         log.warn('event dead-lettered', {
           eventId: event.id,
           partition: event.partition,
@@ -194,17 +195,4 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     },
     onFatal: (listener) => consumer.onFatal(listener),
   };
-}
-
-/** The current secret signs until replaced; a rotated-out one alongside it until it expires. */
-function signingKeysOf(sub: Subscription): SigningKey[] {
-  const keys: SigningKey[] = [];
-  if (sub.secret !== null) keys.push({ key: secretKey(sub.secret), until: null });
-  if (sub.previousSecret !== null) {
-    keys.push({
-      key: secretKey(sub.previousSecret.secret),
-      until: sub.previousSecret.expiresAt.getTime(),
-    });
-  }
-  return keys;
 }

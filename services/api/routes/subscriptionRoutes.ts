@@ -86,11 +86,11 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/v1/subscriptions/:id', async (req, res) => {
-    res.json(subscriptionView(await mustFind(deps, req.params.id)));
+    res.json(subscriptionView(await mustFindSubscription(deps, req.params.id)));
   });
 
   router.patch('/v1/subscriptions/:id', async (req, res) => {
-    const current = await mustFind(deps, req.params.id);
+    const current = await mustFindSubscription(deps, req.params.id);
     const changes = parseUpdateSubscription(req.body, current);
     const updated = await updateSubscription(deps.pool, current.id, changes);
     if (!updated) throw notFound(current.id);
@@ -102,7 +102,7 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
   });
 
   router.post('/v1/subscriptions/:id/rotate-secret', async (req, res) => {
-    const current = await mustFind(deps, req.params.id);
+    const current = await mustFindSubscription(deps, req.params.id);
     const request = parseRotateSecret(req.body);
     const rotated = await rotateSecret(deps.pool, current.id, request.secret, request.overlapMs);
     if (!rotated) throw notFound(current.id);
@@ -118,7 +118,7 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
     ['resume', false],
   ] as const) {
     router.post(`/v1/subscriptions/:id/${action}`, async (req, res) => {
-      const current = await mustFind(deps, req.params.id);
+      const current = await mustFindSubscription(deps, req.params.id);
       const sub = await setPaused(deps.pool, current.id, paused);
       if (!sub) throw notFound(current.id);
       deps.log.info(`subscription ${action}d`, { subscriptionId: sub.id, state: sub.state });
@@ -136,7 +136,7 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
   return router;
 }
 
-async function mustFind(deps: ApiDeps, rawId: string): Promise<Subscription> {
+export async function mustFindSubscription(deps: ApiDeps, rawId: string): Promise<Subscription> {
   const id = parseId(rawId);
   const sub = await findSubscription(deps.pool, id);
   if (!sub) throw notFound(id);

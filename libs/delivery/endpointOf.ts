@@ -1,0 +1,21 @@
+import type { Subscription } from '../registry/types.ts';
+import type { Endpoint, SigningKey } from './postEvent.ts';
+import { secretKey } from './signature.ts';
+
+/**
+ * Where and how a subscription's events are sent: its URL, and the keys that sign — the current
+ * secret, plus a rotated-out one until its overlap ends.
+ */
+export function endpointOf(sub: Subscription, extraHeaders?: Record<string, string>): Endpoint {
+  const signingKeys: SigningKey[] = [];
+  if (sub.secret !== null) signingKeys.push({ key: secretKey(sub.secret), until: null });
+  if (sub.previousSecret !== null) {
+    signingKeys.push({
+      key: secretKey(sub.previousSecret.secret),
+      until: sub.previousSecret.expiresAt.getTime(),
+    });
+  }
+  return extraHeaders === undefined
+    ? { url: sub.endpoint, signingKeys }
+    : { url: sub.endpoint, signingKeys, extraHeaders };
+}
