@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   FANOUT_TOPIC_NOT_FOUND: { status: 404, retriable: false },
   FANOUT_SUBSCRIPTION_NOT_FOUND: { status: 404, retriable: false },
   FANOUT_TOPIC_EXISTS: { status: 409, retriable: false },
+  FANOUT_SUBSCRIPTION_BUSY: { status: 409, retriable: true },
   FANOUT_PAYLOAD_TOO_LARGE: { status: 413, retriable: false },
   FANOUT_UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false },
   FANOUT_KAFKA_UNAVAILABLE: { status: 503, retriable: true },

@@ -72,6 +72,27 @@ export class TopicAdmin {
     return Object.fromEntries(offsets.map((p) => [String(p.partition), p.low]));
   }
 
+  /** Per partition, the first offset whose record timestamp is at or after `timestampMs`. */
+  async offsetsAt(topic: string, timestampMs: number): Promise<PartitionOffsets> {
+    const admin = await this.ready();
+    const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);
+    const ends = await this.endOffsets(topic);
+    // Kafka answers -1 for a partition with no record that late: start at its end
+    return Object.fromEntries(
+      offsets.map((p) => [
+        String(p.partition),
+        p.offset === '-1' ? ends[String(p.partition)]! : p.offset,
+      ]),
+    );
+  }
+
+  /** How many members a consumer group has right now (0 for an empty or unknown group). */
+  async groupMemberCount(groupId: string): Promise<number> {
+    const admin = await this.ready();
+    const { groups } = await admin.describeGroups([groupId]);
+    return groups[0]?.members.length ?? 0;
+  }
+
   /** Committed offsets of a group on a topic; partitions without a commit are left out. */
   async committedOffsets(groupId: string, topic: string): Promise<PartitionOffsets> {
     const admin = await this.ready();

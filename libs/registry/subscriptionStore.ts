@@ -24,13 +24,15 @@ interface SubscriptionRow {
   ordering: OrderingMode;
   max_in_flight: number;
   filter: Filter | null;
+  replay_until: Record<string, string>;
+  replay_redeliver: boolean;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS = `id, topic, endpoint, secret, previous_secret, previous_secret_expires_at, start_from, start_offsets, state, disabled_reason,
   retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms,
-  ordering, max_in_flight, filter, created_at, updated_at`;
+  ordering, max_in_flight, filter, replay_until, replay_redeliver, created_at, updated_at`;
 
 const toSubscription = (r: SubscriptionRow): Subscription => ({
   id: r.id,
@@ -55,6 +57,7 @@ const toSubscription = (r: SubscriptionRow): Subscription => ({
   },
   delivery: { ordering: r.ordering, maxInFlight: r.max_in_flight },
   filter: r.filter,
+  replay: { until: r.replay_until, redeliver: r.replay_redeliver },
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -215,6 +218,19 @@ export async function setPaused(
     [id],
   );
   return findSubscription(pool, id);
+}
+
+export async function setReplayWindow(
+  pool: pg.Pool,
+  id: string,
+  until: Record<string, string>,
+  redeliver: boolean,
+): Promise<void> {
+  await pool.query(
+    `UPDATE subscriptions SET replay_until = $2, replay_redeliver = $3, updated_at = now()
+     WHERE id = $1`,
+    [id, JSON.stringify(until), redeliver],
+  );
 }
 
 /** Stops deliveries to a subscription until an operator re-enables it (e.g. after a 410 Gone). */

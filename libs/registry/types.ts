@@ -40,6 +40,8 @@ export interface Subscription {
   retry: RetryPolicy;
   delivery: DeliverySettings;
   filter: Filter | null;
+  /** Set by a seek backwards: offsets below `until` are replays; `redeliver` bypasses dedupe. */
+  replay: { until: Record<string, string>; redeliver: boolean };
   createdAt: Date;
   updatedAt: Date;
 }

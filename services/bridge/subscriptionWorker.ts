@@ -51,6 +51,15 @@ const DEAD_LETTER_RETRY_MS = 1000;
 export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): SubscriptionWorker {
   const log = deps.log.child({ subscriptionId: sub.id, topic: sub.topic });
   const endpoint = endpointOf(sub);
+  const replayEndpoint = endpointOf(sub, { 'fanout-replay': 'seek' });
+  // below these offsets (left by a seek backwards) events are replays
+  const replayUntil = new Map(
+    Object.entries(sub.replay.until).map(([p, o]) => [Number(p), BigInt(o)]),
+  );
+  const isReplay = (e: FanoutEvent): boolean => {
+    const until = replayUntil.get(e.partition);
+    return until !== undefined && BigInt(e.offset) < until;
+  };
   const dlqTopic = deadLetterTopicOf(sub.id);
   const wanted = compileFilter(sub.filter);
   const retryStore = new RetryStateStore(deps.pool);
@@ -131,7 +140,8 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     alreadyDelivered: (events) =>
       deps.marks.delivered(
         sub.id,
-        events.map((e) => e.id),
+        // a seek with redeliver pushes its replays again whatever dedupe remembers
+        (sub.replay.redeliver ? events.filter((e) => !isReplay(e)) : events).map((e) => e.id),
       ),
     prepareLane: async (partition, firstOffset) => {
       try {
@@ -146,7 +156,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
       if (!wanted(event)) return 'acknowledged';
       const active = (): boolean => isOpen() && !gone;
       const outcome = await deliverWithPolicy(event, {
-        endpoint,
+        endpoint: isReplay(event) ? replayEndpoint : endpoint,
         policy: sub.retry,
         memory,
         isOpen: active,

@@ -19,6 +19,8 @@ import {
   parseUpdateSubscription,
 } from '../requests/parseCreateSubscription.ts';
 import { retryView } from '../requests/parseRetryPolicy.ts';
+import { parseSeek } from '../requests/parseSeek.ts';
+import { seekSubscription } from '../seekSubscription.ts';
 import { parseTopicName } from '../requests/topicName.ts';
 import { resolveTopic } from '../resolveTopic.ts';
 
@@ -125,6 +127,11 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
       res.json(subscriptionView(sub));
     });
   }
+
+  router.post('/v1/subscriptions/:id/seek', async (req, res) => {
+    const sub = await mustFindSubscription(deps, req.params.id);
+    res.json(await seekSubscription(deps, sub, parseSeek(req.body)));
+  });
 
   router.delete('/v1/subscriptions/:id', async (req, res) => {
     const id = parseId(req.params.id);
