@@ -126,6 +126,8 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
           ...reason,
         });
         await memory.clear(event).catch(() => undefined);
+        // settled for this subscription: a replay after a rebalance must not dead-letter it again
+        await deps.marks.mark(sub.id, event.id);
         return 'acknowledged';
       } catch (err) {
         log.error('dead letter not written; retrying', { eventId: event.id, err });

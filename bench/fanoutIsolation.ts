@@ -1,0 +1,110 @@
+/**
+ * Fan-out and isolation: one topic, N subscriptions on a fast local endpoint, measured twice in
+ * one run — alone, and with one more subscription whose endpoint never answers (a stalled
+ * subscriber). Prints delivered events/s across the healthy subscriptions and the ratio.
+ * Local stack up (`npm run stack:up`), then: `npm run bench:isolation -- [events] [subs,subs...]`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startApi } from '../services/api/startApi.ts';
+import { createRuntime } from '../services/runtime/createRuntime.ts';
+import { call } from '../test/helpers/api.ts';
+import { ServiceProcess } from '../test/helpers/serviceProcess.ts';
+import { resetState, uniqueName } from '../test/helpers/testStack.ts';
+import { waitFor } from '../test/helpers/waitFor.ts';
+
+const total = Number(process.argv[2] ?? 5_000);
+const fanouts = (process.argv[3] ?? '1,10').split(',').map(Number);
+const partitions = 3;
+const env: NodeJS.ProcessEnv = {
+  FANOUT_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/fanout_bench',
+  FANOUT_REDIS_URL: 'redis://127.0.0.1:6379/14',
+  FANOUT_LOG_LEVEL: 'warn',
+  FANOUT_API_PORT: '0',
+};
+
+const rt = await createRuntime('bench', { ...process.env, ...env });
+const api = await startApi(rt);
+const base = `http://127.0.0.1:${api.port}`;
+
+let delivered = 0;
+let lastAt = 0;
+const fast = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    delivered++;
+    lastAt = Date.now();
+    res.writeHead(200).end();
+  });
+});
+// the stalled subscriber: reads the request and never answers
+const stalled = createServer((req) => req.resume());
+for (const s of [fast, stalled]) await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+const url = (s: typeof fast): string =>
+  `http://127.0.0.1:${(s.address() as AddressInfo).port}/hook`;
+
+async function run(subscriptions: number, withStalled: boolean): Promise<number> {
+  await resetState(rt);
+  const topic = uniqueName('iso');
+  await call(base, 'POST', '/v1/topics', { name: topic, partitions });
+  for (let i = 0; i < subscriptions; i++) {
+    await call(base, 'POST', '/v1/subscriptions', { topic, endpoint: url(fast) });
+  }
+  if (withStalled) {
+    await call(base, 'POST', '/v1/subscriptions', {
+      topic,
+      endpoint: url(stalled),
+      timeoutMs: 2000,
+    });
+  }
+  const bridge = new ServiceProcess('bridge', env);
+  await bridge.start('bridge started');
+  try {
+    // one warm-up event per subscription so every group has joined before the clock starts
+    delivered = 0;
+    await call(base, 'POST', `/v1/topics/${topic}/events`, { payload: { warm: true } });
+    await waitFor(() => delivered >= subscriptions, 'warm-up delivered', 120_000);
+    delivered = 0;
+    const filler = 'x'.repeat(1000);
+    const t0 = Date.now();
+    for (let sent = 0; sent < total; sent += 500) {
+      const events = Array.from({ length: 500 }, (_, i) => ({
+        key: `k${(sent + i) % 1000}`,
+        payload: { n: sent + i, filler },
+      }));
+      await call(base, 'POST', `/v1/topics/${topic}/events`, { events });
+    }
+    await waitFor(() => delivered >= total * subscriptions, 'all delivered', 600_000, 20);
+    return Math.round(delivered / ((lastAt - t0) / 1000));
+  } finally {
+    await bridge.kill('SIGKILL');
+  }
+}
+
+const rows = [];
+for (const n of fanouts) {
+  const alone = await run(n, false);
+  const beside = await run(n, true);
+  const row = {
+    subscriptions: n,
+    eventsPerSecond: alone,
+    withStalledSubscription: beside,
+    ratio: +(beside / alone).toFixed(3),
+  };
+  rows.push(row);
+  console.log(
+    `${String(n).padStart(3)} subscription(s): ${alone} deliveries/s alone, ${beside} with one stalled subscription beside them (ratio ${row.ratio})`,
+  );
+}
+await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+await writeFile(
+  new URL(`./results/fanoutIsolation-${Date.now()}.json`, import.meta.url),
+  JSON.stringify({ at: new Date().toISOString(), events: total, partitions, rows }, null, 2) + '\n',
+);
+fast.closeAllConnections();
+stalled.closeAllConnections();
+fast.close();
+stalled.close();
+await api.stop();
+await rt.close();
