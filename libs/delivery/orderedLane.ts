@@ -116,6 +116,10 @@ export class OrderedLane {
     let outcome: LaneOutcome;
     try {
       outcome = await this.o.deliver(event, () => this.open);
+    } catch {
+      // callers handle their own failures; one that escapes leaves the event unsettled, to be
+      // fetched again after the next rebalance or restart, rather than crash the process
+      outcome = 'abandoned';
     } finally {
       this.o.limit.release();
     }

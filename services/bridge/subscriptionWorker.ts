@@ -40,6 +40,8 @@ export interface SubscriptionWorker {
 
 // Between two tries to write a dead letter while Kafka refuses it.
 const DEAD_LETTER_RETRY_MS = 1000;
+// Between two tries of a delivery that failed in an unexpected way.
+const UNEXPECTED_FAILURE_RETRY_MS = 1000;
 
 /**
  * Delivers one subscription's events: its own consumer group, one lane per partition, each
@@ -154,38 +156,16 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
       }
     },
     deliver: async (event, isOpen) => {
-      // an event the subscription does not want is settled at once: its offset moves on
-      if (!wanted(event)) return 'acknowledged';
-      const active = (): boolean => isOpen() && !gone;
-      const outcome = await deliverWithPolicy(event, {
-        endpoint: isReplay(event) ? replayEndpoint : endpoint,
-        policy: sub.retry,
-        memory,
-        isOpen: active,
-        circuit,
-        log,
-      });
-      switch (outcome.kind) {
-        case 'acknowledged':
-          // Marked before the lane moves on, so a crash after this point and before the next
-          // commit replays the event without pushing it again. Never throws: Redis down means
-          // no mark, counted, and at worst a duplicate later.
-          await deps.marks.mark(sub.id, event.id);
-          return 'acknowledged';
-        case 'exhausted':
-          return deadLetter(event, outcome, active);
-        case 'gone':
-          gone = true;
-          deps.alert({
-            type: 'subscription_disabled',
-            subscriptionId: sub.id,
-            topic: sub.topic,
-            detail: { reason: '410 Gone', endpoint: sub.endpoint, eventId: event.id },
-          });
-          await disableSubscription(deps.pool, sub.id, `410 Gone from ${sub.endpoint}`);
-          return 'abandoned';
-        case 'abandoned':
-          return 'abandoned';
+      // An unexpected failure (PostgreSQL down while disabling, say) must neither crash the
+      // process nor skip the event: try the whole delivery again.
+      for (;;) {
+        try {
+          return await deliverOne(event, isOpen);
+        } catch (err) {
+          log.error('delivery failed unexpectedly; retrying', { eventId: event.id, err });
+          if (!isOpen()) return 'abandoned';
+          await new Promise((r) => setTimeout(r, UNEXPECTED_FAILURE_RETRY_MS));
+        }
       }
     },
     maxQueuedPerPartition: deps.config.maxQueuedPerPartition,
@@ -194,6 +174,42 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     commitIntervalMs: deps.config.commitIntervalMs,
     log,
   });
+
+  async function deliverOne(event: FanoutEvent, isOpen: () => boolean): Promise<LaneOutcome> {
+    // an event the subscription does not want is settled at once: its offset moves on
+    if (!wanted(event)) return 'acknowledged';
+    const active = (): boolean => isOpen() && !gone;
+    const outcome = await deliverWithPolicy(event, {
+      endpoint: isReplay(event) ? replayEndpoint : endpoint,
+      policy: sub.retry,
+      memory,
+      isOpen: active,
+      circuit,
+      log,
+    });
+    switch (outcome.kind) {
+      case 'acknowledged':
+        // Marked before the lane moves on, so a crash after this point and before the next
+        // commit replays the event without pushing it again. Never throws: Redis down means
+        // no mark, counted, and at worst a duplicate later.
+        await deps.marks.mark(sub.id, event.id);
+        return 'acknowledged';
+      case 'exhausted':
+        return deadLetter(event, outcome, active);
+      case 'gone':
+        gone = true;
+        deps.alert({
+          type: 'subscription_disabled',
+          subscriptionId: sub.id,
+          topic: sub.topic,
+          detail: { reason: '410 Gone', endpoint: sub.endpoint, eventId: event.id },
+        });
+        await disableSubscription(deps.pool, sub.id, `410 Gone from ${sub.endpoint}`);
+        return 'abandoned';
+      case 'abandoned':
+        return 'abandoned';
+    }
+  }
 
   return {
     async start() {
