@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 export interface CircuitOptions {
   /** Consecutive failed attempts, across all partitions, that open the circuit. */
   failureThreshold: number;
@@ -49,7 +50,7 @@ export class CircuitBreaker {
         this.probing = true;
         return true;
       }
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await sleep(POLL_MS);
     }
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FanoutEvent } from '../events/fanoutEvent.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RetryState } from '../retry/retryStateStore.ts';
@@ -99,7 +100,7 @@ async function waitUntil(at: number, isOpen: () => boolean): Promise<boolean> {
     if (!isOpen()) return false;
     const left = at - Date.now();
     if (left <= 0) return true;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(left, SLICE_MS)));
+    await sleep(Math.min(left, SLICE_MS));
   }
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FanoutError, validationError } from '../../libs/errors/FanoutError.ts';
 import { setPaused, setReplayWindow } from '../../libs/registry/subscriptionStore.ts';
 import { DELIVERING_STATES, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
@@ -52,7 +53,7 @@ export async function seekSubscription(
           { field: 'id' },
         );
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
     await deps.admin.setGroupOffsets(groupId, sub.topic, target);
     await setReplayWindow(deps.pool, sub.id, replayUntil, request.redeliver);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import {
@@ -49,7 +50,7 @@ export class DeadLetterReplayer {
         this.log.warn('cannot lease replays', { err });
       }
       await Promise.all(leased.map((l) => this.replay(l)));
-      if (leased.length === 0) await new Promise((r) => setTimeout(r, POLL_MS));
+      if (leased.length === 0) await sleep(POLL_MS);
     }
   }
 

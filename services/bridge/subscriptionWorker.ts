@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import type { Alert } from '../../libs/alerts/alertSender.ts';
 import { CircuitBreaker } from '../../libs/delivery/circuitBreaker.ts';
@@ -133,7 +134,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
         return 'acknowledged';
       } catch (err) {
         log.error('dead letter not written; retrying', { eventId: event.id, err });
-        await new Promise((r) => setTimeout(r, DEAD_LETTER_RETRY_MS));
+        await sleep(DEAD_LETTER_RETRY_MS);
       }
     }
     return 'abandoned';
@@ -164,7 +165,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
         } catch (err) {
           log.error('delivery failed unexpectedly; retrying', { eventId: event.id, err });
           if (!isOpen()) return 'abandoned';
-          await new Promise((r) => setTimeout(r, UNEXPECTED_FAILURE_RETRY_MS));
+          await sleep(UNEXPECTED_FAILURE_RETRY_MS);
         }
       }
     },
