@@ -3,6 +3,7 @@ import { startApi, type RunningApi } from '../../services/api/startApi.ts';
 import { startBridge, type RunningBridge } from '../../services/bridge/startBridge.ts';
 import { createRuntime, type Runtime } from '../../services/runtime/createRuntime.ts';
 import { call } from './api.ts';
+import { WebhookSink } from './webhookSink.ts';
 import { FAST_RETRY, TEST_ENV } from './testEnv.ts';
 
 export interface TestStack {
@@ -66,4 +67,18 @@ export async function resetState(rt: Runtime): Promise<void> {
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The usual fixture of a bridge test: a stack and one webhook sink, both real. */
+export async function startStackAndSink(
+  options: { bridge: boolean; env?: NodeJS.ProcessEnv } = { bridge: true },
+): Promise<{ stack: TestStack; sink: WebhookSink }> {
+  const stack = await startTestStack(options);
+  const sink = await new WebhookSink().start();
+  return { stack, sink };
+}
+
+/** Stops what a test started; tolerates a fixture that never finished starting. */
+export async function stopAll(...parts: ({ stop(): Promise<void> } | undefined)[]): Promise<void> {
+  for (const part of parts) await part?.stop();
 }

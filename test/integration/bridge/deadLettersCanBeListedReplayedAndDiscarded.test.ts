@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call } from '../../helpers/api.ts';
-import { startTestStack, type TestStack } from '../../helpers/testStack.ts';
+import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { sleep, waitFor } from '../../helpers/waitFor.ts';
-import { WebhookSink } from '../../helpers/webhookSink.ts';
+import type { WebhookSink } from '../../helpers/webhookSink.ts';
 
 let stack: TestStack;
 let sink: WebhookSink;
 
-before(async () => {
-  stack = await startTestStack({ bridge: true });
-  sink = await new WebhookSink().start();
-});
+before(async () => ({ stack, sink } = await startStackAndSink({ bridge: true })));
 
-after(async () => {
-  await stack?.stop();
-  await sink?.stop();
-});
+after(() => stopAll(stack, sink));
 
 interface Page {
   total: number;

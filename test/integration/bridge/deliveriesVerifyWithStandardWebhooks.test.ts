@@ -2,22 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { call } from '../../helpers/api.ts';
-import { startTestStack, type TestStack } from '../../helpers/testStack.ts';
+import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { waitFor } from '../../helpers/waitFor.ts';
-import { WebhookSink, type Received } from '../../helpers/webhookSink.ts';
+import type { Received, WebhookSink } from '../../helpers/webhookSink.ts';
 
 let stack: TestStack;
 let sink: WebhookSink;
 
-before(async () => {
-  stack = await startTestStack({ bridge: true });
-  sink = await new WebhookSink().start();
-});
+before(async () => ({ stack, sink } = await startStackAndSink({ bridge: true })));
 
-after(async () => {
-  await stack?.stop();
-  await sink?.stop();
-});
+after(() => stopAll(stack, sink));
 
 /** Verifies a delivery as a subscriber would, with the reference Standard Webhooks library. */
 function verifies(secret: string, r: Received): boolean {

@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call } from '../../helpers/api.ts';
-import { startTestStack, type TestStack } from '../../helpers/testStack.ts';
+import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { sleep, waitFor } from '../../helpers/waitFor.ts';
-import { WebhookSink } from '../../helpers/webhookSink.ts';
+import type { WebhookSink } from '../../helpers/webhookSink.ts';
 import { groupIdOf } from '../../../libs/registry/types.ts';
 
 let stack: TestStack;
 let sink: WebhookSink;
 
-before(async () => {
-  stack = await startTestStack({ bridge: true });
-  sink = await new WebhookSink().start();
-});
+before(async () => ({ stack, sink } = await startStackAndSink({ bridge: true })));
 
-after(async () => {
-  await stack?.stop();
-  await sink?.stop();
-});
+after(() => stopAll(stack, sink));
 
 test('an endpoint that refuses, fails and times out gets every event later, in order, and the offset never passes an undelivered event', async () => {
   const topic = await stack.createTopic(2);
