@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startApi } from '../services/api/startApi.ts';
+import { BENCH_ENV } from './benchEnv.ts';
 import { createRuntime } from '../services/runtime/createRuntime.ts';
 import { call } from '../test/helpers/api.ts';
 import { ServiceProcess } from '../test/helpers/serviceProcess.ts';
@@ -20,13 +21,7 @@ const total = Number(process.argv[2] ?? 20_000);
 const partitions = Number(process.argv[3] ?? 3);
 const orderings = (process.argv[4] ?? 'partition,key').split(',');
 const batchSize = 500;
-const env: NodeJS.ProcessEnv = {
-  FANOUT_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/fanout_bench',
-  FANOUT_REDIS_URL: 'redis://127.0.0.1:6379/14',
-  FANOUT_LOG_LEVEL: 'warn',
-  FANOUT_API_PORT: '0',
-  FANOUT_MAX_BODY_BYTES: String(8 * 1024 * 1024),
-};
+const env = BENCH_ENV;
 
 const rt = await createRuntime('bench', { ...process.env, ...env });
 await resetState(rt);

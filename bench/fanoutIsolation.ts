@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startApi } from '../services/api/startApi.ts';
+import { BENCH_ENV } from './benchEnv.ts';
 import { createRuntime } from '../services/runtime/createRuntime.ts';
 import { call } from '../test/helpers/api.ts';
 import { ServiceProcess } from '../test/helpers/serviceProcess.ts';
@@ -17,12 +18,7 @@ import { waitFor } from '../test/helpers/waitFor.ts';
 const total = Number(process.argv[2] ?? 5_000);
 const fanouts = (process.argv[3] ?? '1,10').split(',').map(Number);
 const partitions = 3;
-const env: NodeJS.ProcessEnv = {
-  FANOUT_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/fanout_bench',
-  FANOUT_REDIS_URL: 'redis://127.0.0.1:6379/14',
-  FANOUT_LOG_LEVEL: 'warn',
-  FANOUT_API_PORT: '0',
-};
+const env = BENCH_ENV;
 
 const rt = await createRuntime('bench', { ...process.env, ...env });
 const api = await startApi(rt);
