@@ -5,12 +5,9 @@ import type { Logger } from '../log/logger.ts';
  * Marks in Redis of events already acknowledged by a subscription's endpoint, so that a replay
  * after a crash or a rebalance is not pushed twice. Redis is an optimisation of the
  * at-least-once guarantee, never a gate on it: when Redis does not answer, the event is
- * delivered anyway (a possible duplicate) and the fallback is logged and counted.
+ * delivered anyway (a possible duplicate) and the fallback is logged.
  */
 export class DeliveredMarks {
-  /** How many checks or marks fell back because Redis did not answer. */
-  fallbacks = 0;
-
   private readonly redis: Redis;
   private readonly ttlSeconds: number;
   private readonly log: Logger;
@@ -36,7 +33,6 @@ export class DeliveredMarks {
       });
       return out;
     } catch (err) {
-      this.fallbacks++;
       this.log.warn('dedupe check skipped: redis unavailable', { subscriptionId, err });
       return new Set();
     }
@@ -46,7 +42,6 @@ export class DeliveredMarks {
     try {
       await this.redis.set(this.key(subscriptionId, eventId), '1', 'EX', this.ttlSeconds);
     } catch (err) {
-      this.fallbacks++;
       this.log.warn('dedupe mark skipped: redis unavailable', { subscriptionId, err });
     }
   }

@@ -14,9 +14,7 @@ export function backoffDelay(
   policy: BackoffPolicy,
   random: () => number = Math.random,
 ): number {
-  const exp = policy.initialMs * Math.pow(policy.multiplier, Math.max(0, attempt - 1));
-  const cap = Math.min(policy.maxMs, exp);
-  return Math.floor(random() * cap);
+  return Math.floor(random() * backoffCeiling(attempt, policy));
 }
 
 /** The highest delay `backoffDelay` can return for an attempt: the table behind the jitter. */

@@ -60,23 +60,21 @@ export class TopicAdmin {
     return (await this.partitionMetadata(name))?.length;
   }
 
-  async endOffsets(topic: string): Promise<PartitionOffsets> {
+  /** Per partition, the first offset still in the log (`low`) and the next to be written (`high`). */
+  async offsetBounds(topic: string): Promise<{ low: PartitionOffsets; high: PartitionOffsets }> {
     const admin = await this.ready();
     const offsets = await admin.fetchTopicOffsets(topic);
-    return Object.fromEntries(offsets.map((p) => [String(p.partition), p.high]));
-  }
-
-  async earliestOffsets(topic: string): Promise<PartitionOffsets> {
-    const admin = await this.ready();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return Object.fromEntries(offsets.map((p) => [String(p.partition), p.low]));
+    return {
+      low: Object.fromEntries(offsets.map((p) => [String(p.partition), p.low])),
+      high: Object.fromEntries(offsets.map((p) => [String(p.partition), p.high])),
+    };
   }
 
   /** Per partition, the first offset whose record timestamp is at or after `timestampMs`. */
   async offsetsAt(topic: string, timestampMs: number): Promise<PartitionOffsets> {
     const admin = await this.ready();
     const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);
-    const ends = await this.endOffsets(topic);
+    const ends = (await this.offsetBounds(topic)).high;
     // Kafka answers -1 for a partition with no record that late: start at its end
     return Object.fromEntries(
       offsets.map((p) => [

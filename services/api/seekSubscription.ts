@@ -25,10 +25,7 @@ export async function seekSubscription(
   request: SeekRequest,
 ): Promise<SeekResult> {
   const groupId = groupIdOf(sub.id);
-  const [low, high] = await Promise.all([
-    deps.admin.earliestOffsets(sub.topic),
-    deps.admin.endOffsets(sub.topic),
-  ]);
+  const { low, high } = await deps.admin.offsetBounds(sub.topic);
   const target = await targetOffsets(deps, sub.topic, request, low, high);
   const committed = await deps.admin.committedOffsets(groupId, sub.topic);
   const partitions: SeekResult['partitions'] = {};

@@ -192,7 +192,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
       case 'acknowledged':
         // Marked before the lane moves on, so a crash after this point and before the next
         // commit replays the event without pushing it again. Never throws: Redis down means
-        // no mark, counted, and at worst a duplicate later.
+        // no mark (logged), and at worst a duplicate later.
         await deps.marks.mark(sub.id, event.id);
         return 'acknowledged';
       case 'exhausted':

@@ -62,6 +62,7 @@ export async function resetState(rt: Runtime): Promise<void> {
   await rt.pool.query('DELETE FROM subscriptions');
   await rt.pool.query('DELETE FROM topics');
   await rt.pool.query('DELETE FROM retry_state');
+  await rt.pool.query('DELETE FROM dead_letters');
   await rt.redis.flushdb();
 }
 

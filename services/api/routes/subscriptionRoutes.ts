@@ -58,10 +58,8 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
     const id = randomUUID();
     // The start position is fixed now, in Kafka, so an event produced after this 201 is
     // delivered even if no bridge picks the subscription up for a few seconds.
-    const startOffsets =
-      request.startFrom === 'latest'
-        ? await deps.admin.endOffsets(topic.name)
-        : await deps.admin.earliestOffsets(topic.name);
+    const bounds = await deps.admin.offsetBounds(topic.name);
+    const startOffsets = request.startFrom === 'latest' ? bounds.high : bounds.low;
     await deps.admin.setGroupOffsets(groupIdOf(id), topic.name, startOffsets);
     // one partition keeps dead letters in the order they were given up on
     await deps.admin.createTopic(deadLetterTopicOf(id), 1);
