@@ -1,26 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Partitioners } from 'kafkajs';
-import { startTestStack, type TestStack } from '../../helpers/testStack.ts';
+import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { sleep, waitFor } from '../../helpers/waitFor.ts';
-import { WebhookSink } from '../../helpers/webhookSink.ts';
+import type { WebhookSink } from '../../helpers/webhookSink.ts';
 
 let stack: TestStack;
 let sink: WebhookSink;
 
-before(async () => {
-  // a tiny per-partition queue, so the stuck partition is paused and resumed on the way
-  stack = await startTestStack({
-    bridge: true,
-    env: { FANOUT_BRIDGE_MAX_QUEUED_PER_PARTITION: '5' },
-  });
-  sink = await new WebhookSink().start();
-});
+// a tiny per-partition queue, so the stuck partition is paused and resumed on the way
+before(
+  async () =>
+    ({ stack, sink } = await startStackAndSink({
+      bridge: true,
+      env: { FANOUT_BRIDGE_MAX_QUEUED_PER_PARTITION: '5' },
+    })),
+);
 
-after(async () => {
-  await stack?.stop();
-  await sink?.stop();
-});
+after(() => stopAll(stack, sink));
 
 test('an event failing on one partition holds back only that partition; the others keep flowing', async () => {
   const topic = await stack.createTopic(3);

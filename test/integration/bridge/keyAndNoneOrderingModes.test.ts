@@ -1,24 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call } from '../../helpers/api.ts';
-import { startTestStack, type TestStack } from '../../helpers/testStack.ts';
+import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { sleep, waitFor } from '../../helpers/waitFor.ts';
-import { WebhookSink, type Received } from '../../helpers/webhookSink.ts';
+import type { Received, WebhookSink } from '../../helpers/webhookSink.ts';
 import { groupIdOf } from '../../../libs/registry/types.ts';
 
 let stack: TestStack;
 let sink: WebhookSink;
 
 before(async () => {
-  stack = await startTestStack({ bridge: true });
-  sink = await new WebhookSink().start();
+  ({ stack, sink } = await startStackAndSink({ bridge: true }));
   sink.delayMs = 20;
 });
 
-after(async () => {
-  await stack?.stop();
-  await sink?.stop();
-});
+after(() => stopAll(stack, sink));
 
 const payloadOf = (r: Received) => JSON.parse(r.body.toString()) as { key: string; seq: number };
 

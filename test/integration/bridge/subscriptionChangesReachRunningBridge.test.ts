@@ -1,23 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call } from '../../helpers/api.ts';
-import { startTestStack, type TestStack } from '../../helpers/testStack.ts';
+import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { sleep, waitFor } from '../../helpers/waitFor.ts';
-import { WebhookSink } from '../../helpers/webhookSink.ts';
+import type { WebhookSink } from '../../helpers/webhookSink.ts';
 
 let stack: TestStack;
 let sink: WebhookSink;
 
-before(async () => {
-  // the registry refresh at its production default, to test the promised 5 s
-  stack = await startTestStack({ bridge: true, env: { FANOUT_REGISTRY_REFRESH_MS: '2000' } });
-  sink = await new WebhookSink().start();
-});
+// the registry refresh at its production default, to test the promised 5 s
+before(
+  async () =>
+    ({ stack, sink } = await startStackAndSink({
+      bridge: true,
+      env: { FANOUT_REGISTRY_REFRESH_MS: '2000' },
+    })),
+);
 
-after(async () => {
-  await stack?.stop();
-  await sink?.stop();
-});
+after(() => stopAll(stack, sink));
 
 test('a running bridge starts delivering a new subscription within 5 s and stops for a deleted one', async () => {
   const topic = await stack.createTopic(1);
