@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     // tests, benchmarks and operator scripts print their figures
-    files: ['test/**', 'bench/**', 'deploy/**'],
+    files: ['test/**', 'bench/**', 'deploy/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -9,20 +9,27 @@ export interface Setting<T> {
   env: string;
   default: string;
   description: string;
-  parse: (raw: string) => T;
+  parse: Parser<T>;
 }
 
-function integer(min: number, max: number): (raw: string) => number {
-  return (raw) => {
+/** A parser that may say, in words, what it accepts; the configuration reference prints it. */
+export type Parser<T> = ((raw: string) => T) & { accepts?: string };
+
+function accepting<T>(accepts: string, parse: (raw: string) => T): Parser<T> {
+  return Object.assign(parse, { accepts });
+}
+
+function integer(min: number, max: number): Parser<number> {
+  return accepting(`integer ${min}–${max}`, (raw) => {
     if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be an integer, got "${raw}"`);
     const n = Number(raw);
     if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
     return n;
-  };
+  });
 }
 
-function url(protocols: string[]): (raw: string) => string {
-  return (raw) => {
+function url(protocols: string[]): Parser<string> {
+  return accepting(`URL (${protocols.join(' or ')})`, (raw) => {
     let parsed: URL;
     try {
       parsed = new URL(raw);
@@ -33,14 +40,16 @@ function url(protocols: string[]): (raw: string) => string {
       throw new Error(`must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
     }
     return raw;
-  };
+  });
 }
 
-function optionalUrl(protocols: string[]): (raw: string) => string | null {
-  return (raw) => (raw.trim() === '' ? null : url(protocols)(raw.trim()));
+function optionalUrl(protocols: string[]): Parser<string | null> {
+  return accepting(`empty, or URL (${protocols.join(' or ')})`, (raw) =>
+    raw.trim() === '' ? null : url(protocols)(raw.trim()),
+  );
 }
 
-function brokerList(raw: string): string[] {
+const brokerList = accepting('comma-separated host:port list', (raw: string): string[] => {
   const brokers = raw
     .split(',')
     .map((b) => b.trim())
@@ -50,17 +59,17 @@ function brokerList(raw: string): string[] {
     if (!/^[^:\s]+:\d{1,5}$/.test(b)) throw new Error(`"${b}" is not host:port`);
   }
   return brokers;
-}
+});
 
-function logLevel(raw: string): LogLevel {
+const logLevel = accepting('debug, info, warn or error', (raw: string): LogLevel => {
   if (!isLogLevel(raw)) throw new Error(`must be one of debug, info, warn, error, got "${raw}"`);
   return raw;
-}
+});
 
-function host(raw: string): string {
+const host = accepting('non-empty string', (raw: string): string => {
   if (raw.trim() === '') throw new Error('must not be empty');
   return raw.trim();
-}
+});
 
 export const SETTINGS = {
   apiHost: {
