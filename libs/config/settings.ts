@@ -84,6 +84,13 @@ export const SETTINGS = {
     description: 'Port of the HTTP API (admin, produce, health).',
     parse: integer(0, 65535),
   },
+  healthPort: {
+    env: 'FANOUT_HEALTH_PORT',
+    default: '0',
+    description:
+      'Port on which the bridge and the router answer /healthz and /readyz for probes (on FANOUT_API_HOST); 0 serves none. The api answers both on its own port.',
+    parse: integer(0, 65535),
+  },
   maxBodyBytes: {
     env: 'FANOUT_MAX_BODY_BYTES',
     default: '1048576',

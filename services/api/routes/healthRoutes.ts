@@ -1,8 +1,7 @@
 import { Router } from 'express';
+import { checkDependencies } from '../../runtime/dependencyChecks.ts';
 import type { ApiDeps } from '../apiDeps.ts';
 import { errorBody } from '../errorHandler.ts';
-
-const CHECK_TIMEOUT_MS = 2000;
 
 /** Liveness answers as long as the process serves; readiness asks every dependency. */
 export function healthRoutes(deps: ApiDeps): Router {
@@ -11,27 +10,9 @@ export function healthRoutes(deps: ApiDeps): Router {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const checks: Record<string, () => Promise<unknown>> = {
-      kafka: () => deps.admin.ping(),
-      postgres: () => deps.pool.query('SELECT 1'),
-      redis: () => deps.redis.ping(),
-    };
-    const results = await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        try {
-          await withTimeout(check(), CHECK_TIMEOUT_MS);
-          return [name, 'ok'] as const;
-        } catch (err) {
-          return [name, `failed: ${(err as Error).message}`] as const;
-        }
-      }),
-    );
-    const failed = results.filter(([, r]) => r !== 'ok').map(([n]) => n);
-    const body = {
-      status: failed.length === 0 ? 'ready' : 'unavailable',
-      checks: Object.fromEntries(results),
-    };
-    if (failed.length === 0) {
+    const report = await checkDependencies(deps);
+    const body = { status: report.ready ? 'ready' : 'unavailable', checks: report.checks };
+    if (report.ready) {
       res.json(body);
       return;
     }
@@ -39,18 +20,10 @@ export function healthRoutes(deps: ApiDeps): Router {
       ...body,
       ...errorBody(
         'FANOUT_DEPENDENCY_UNAVAILABLE',
-        `not answering: ${failed.join(', ')}`,
-        failed[0],
+        `not answering: ${report.failed.join(', ')}`,
+        report.failed[0],
       ),
     });
   });
   return router;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
