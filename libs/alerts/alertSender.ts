@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.ts';
 
 export interface Alert {
-  type: 'circuit_opened' | 'circuit_closed' | 'subscription_disabled';
+  type: 'circuit_opened' | 'circuit_closed' | 'subscription_disabled' | 'event_held';
   subscriptionId: string;
   topic: string;
   detail: Record<string, unknown>;

@@ -169,6 +169,26 @@ export const SETTINGS = {
       "Consecutive failed attempts of one subscription that open its circuit: its state turns 'failing', it stops fetching and probes with one event at growing intervals.",
     parse: integer(1, 100000),
   },
+  circuitErrorPercent: {
+    env: 'FANOUT_CIRCUIT_ERROR_PERCENT',
+    default: '50',
+    description:
+      'Share of failed attempts (in percent) over the error window that also opens a circuit, once the window holds FANOUT_CIRCUIT_MIN_ATTEMPTS attempts: catches endpoints that fail often but not in a row. 0 turns the ratio trigger off.',
+    parse: integer(0, 100),
+  },
+  circuitErrorWindowMs: {
+    env: 'FANOUT_CIRCUIT_ERROR_WINDOW_MS',
+    default: '60000',
+    description: 'The sliding window over which the circuit measures its error share.',
+    parse: integer(1000, 3600000),
+  },
+  circuitMinAttempts: {
+    env: 'FANOUT_CIRCUIT_MIN_ATTEMPTS',
+    default: '20',
+    description:
+      'Attempts the error window must hold before its error share can open the circuit (a few failures of a quiet subscription are not a trend).',
+    parse: integer(1, 1000000),
+  },
   circuitProbeMaxMs: {
     env: 'FANOUT_CIRCUIT_PROBE_MAX_MS',
     default: '60000',

@@ -36,6 +36,8 @@ export interface PolicyContext {
   /** The subscription's circuit: attempts wait while it is open, except its probes. */
   circuit?: CircuitBreaker;
   onAttempt?: (event: FanoutEvent, outcome: AttemptOutcome, attempt: number) => void;
+  /** Runs the waits between attempts; the lane uses it to free the event's in-flight slot. */
+  idle?: <T>(wait: () => Promise<T>) => Promise<T>;
 }
 
 // Waits are cut into slices so that a closed lane stops waiting promptly.
@@ -62,8 +64,14 @@ export async function deliverWithPolicy(
     ) {
       return { kind: 'exhausted', attempts, ...last };
     }
-    if (!(await waitUntil(nextAttemptAt, ctx.isOpen))) return { kind: 'abandoned' };
-    if (ctx.circuit && !(await ctx.circuit.permit(ctx.isOpen))) return { kind: 'abandoned' };
+    const at = nextAttemptAt;
+    const circuit = ctx.circuit;
+    const mustWait = at > Date.now() || circuit?.isOpen === true;
+    const wait = async (): Promise<boolean> =>
+      (await waitUntil(at, ctx.isOpen)) &&
+      (circuit === undefined || (await circuit.permit(ctx.isOpen)));
+    const go = mustWait && ctx.idle ? await ctx.idle(wait) : await wait();
+    if (!go) return { kind: 'abandoned' };
     attempts++;
     const startedAt = Date.now();
     firstAttemptAt ??= startedAt;

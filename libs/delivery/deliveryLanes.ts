@@ -2,7 +2,7 @@ import type { FanoutEvent } from '../events/fanoutEvent.ts';
 import type { PartitionFeed } from '../kafka/subscriptionConsumer.ts';
 import type { Logger } from '../log/logger.ts';
 import { InFlightLimit } from './inFlightLimit.ts';
-import { OrderedLane, type LaneOutcome, type OrderingMode } from './orderedLane.ts';
+import { OrderedLane, type DeliverFn, type OrderingMode } from './orderedLane.ts';
 
 /** What the lanes need from the consumer that feeds them. */
 export interface LaneControl {
@@ -13,7 +13,7 @@ export interface LaneControl {
 
 export interface DeliveryLanesOptions {
   control: LaneControl;
-  deliver: (event: FanoutEvent, isOpen: () => boolean) => Promise<LaneOutcome>;
+  deliver: DeliverFn;
   /** Ids among these events already delivered (dedupe); they are acknowledged unsent. */
   alreadyDelivered: (events: FanoutEvent[]) => Promise<Set<string>>;
   /** Runs before a partition's lane starts, with its first offset (e.g. to load retry state). */
@@ -60,8 +60,10 @@ export class DeliveryLanes implements PartitionFeed {
       lane = new OrderedLane({
         mode: this.o.ordering,
         limit: this.limit,
-        deliver: (event, isOpen) =>
-          this.skip.has(event) ? Promise.resolve('acknowledged') : this.o.deliver(event, isOpen),
+        deliver: (event, isOpen, idle) =>
+          this.skip.has(event)
+            ? Promise.resolve('acknowledged')
+            : this.o.deliver(event, isOpen, idle),
         maxQueued: this.o.maxQueuedPerPartition,
         onFull: () => {
           this.paused.add(partition);

@@ -26,6 +26,28 @@ export class InFlightLimit {
     for (const wake of [...this.waiters]) wake();
   }
 
+  /**
+   * Waits for room. Once the caller no longer owns its work (`isOpen` false) it takes the slot
+   * at once, since it will only finish and release it.
+   */
+  async acquire(isOpen: () => boolean): Promise<void> {
+    while (!this.tryAcquire()) {
+      if (!isOpen()) {
+        this.used++;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.offRoom(wake);
+          resolve();
+        };
+        this.onRoom(wake);
+        // a lane closed meanwhile releases nothing; look again shortly
+        setTimeout(wake, 250).unref();
+      });
+    }
+  }
+
   onRoom(wake: () => void): void {
     this.waiters.add(wake);
   }

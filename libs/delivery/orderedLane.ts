@@ -4,10 +4,22 @@ import type { InFlightLimit } from './inFlightLimit.ts';
 export type LaneOutcome = 'acknowledged' | 'abandoned';
 export type OrderingMode = 'partition' | 'key' | 'none';
 
+/**
+ * Runs a wait (a backoff, a held event) without holding an in-flight slot, so that one key
+ * waiting never keeps every other key of the subscription from being delivered.
+ */
+export type Idle = <T>(wait: () => Promise<T>) => Promise<T>;
+
+export type DeliverFn = (
+  event: FanoutEvent,
+  isOpen: () => boolean,
+  idle: Idle,
+) => Promise<LaneOutcome>;
+
 export interface LaneOptions {
   mode: OrderingMode;
   /** Delivers one event; 'abandoned' means the lane was closed while it was trying. */
-  deliver: (event: FanoutEvent, isOpen: () => boolean) => Promise<LaneOutcome>;
+  deliver: DeliverFn;
   limit: InFlightLimit;
   /** Unsettled events (queued or in flight) at which the lane asks for its partition to pause. */
   maxQueued: number;
@@ -114,8 +126,17 @@ export class OrderedLane {
 
   private async run(event: FanoutEvent): Promise<void> {
     let outcome: LaneOutcome;
+    const isOpen = (): boolean => this.open;
+    const idle: Idle = async (wait) => {
+      this.o.limit.release();
+      try {
+        return await wait();
+      } finally {
+        await this.o.limit.acquire(isOpen);
+      }
+    };
     try {
-      outcome = await this.o.deliver(event, () => this.open);
+      outcome = await this.o.deliver(event, isOpen, idle);
     } catch {
       // callers handle their own failures; one that escapes leaves the event unsettled, to be
       // fetched again after the next rebalance or restart, rather than crash the process

@@ -2,7 +2,13 @@ import type pg from 'pg';
 import type { RetryPolicy } from '../delivery/retryPolicy.ts';
 import type { OrderingMode } from '../delivery/orderedLane.ts';
 import type { Filter } from '../filter/eventFilter.ts';
-import type { DeliverySettings, StartFrom, Subscription, SubscriptionState } from './types.ts';
+import type {
+  DeliverySettings,
+  OnExhausted,
+  StartFrom,
+  Subscription,
+  SubscriptionState,
+} from './types.ts';
 
 interface SubscriptionRow {
   id: string;
@@ -23,6 +29,10 @@ interface SubscriptionRow {
   timeout_ms: number;
   ordering: OrderingMode;
   max_in_flight: number;
+  on_exhausted: OnExhausted;
+  rate_limit_per_second: number | null;
+  batch_max_events: number | null;
+  batch_max_wait_ms: number | null;
   filter: Filter | null;
   replay_until: Record<string, string>;
   replay_redeliver: boolean;
@@ -32,7 +42,8 @@ interface SubscriptionRow {
 
 const COLUMNS = `id, topic, endpoint, secret, previous_secret, previous_secret_expires_at, start_from, start_offsets, state, disabled_reason,
   retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms,
-  ordering, max_in_flight, filter, replay_until, replay_redeliver, created_at, updated_at`;
+  ordering, max_in_flight, on_exhausted, rate_limit_per_second, batch_max_events, batch_max_wait_ms,
+  filter, replay_until, replay_redeliver, created_at, updated_at`;
 
 const toSubscription = (r: SubscriptionRow): Subscription => ({
   id: r.id,
@@ -55,7 +66,16 @@ const toSubscription = (r: SubscriptionRow): Subscription => ({
     maxAgeMs: r.max_age_ms === null ? null : Number(r.max_age_ms),
     timeoutMs: r.timeout_ms,
   },
-  delivery: { ordering: r.ordering, maxInFlight: r.max_in_flight },
+  delivery: {
+    ordering: r.ordering,
+    maxInFlight: r.max_in_flight,
+    onExhausted: r.on_exhausted,
+    rateLimitPerSecond: r.rate_limit_per_second,
+    batch:
+      r.batch_max_events === null
+        ? null
+        : { maxEvents: r.batch_max_events, maxWaitMs: r.batch_max_wait_ms ?? 0 },
+  },
   filter: r.filter,
   replay: { until: r.replay_until, redeliver: r.replay_redeliver },
   createdAt: r.created_at,
@@ -81,8 +101,10 @@ export async function insertSubscription(
   const res = await pool.query<SubscriptionRow>(
     `INSERT INTO subscriptions (id, topic, endpoint, secret, start_from, start_offsets,
        retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms,
-       ordering, max_in_flight, filter)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING ${COLUMNS}`,
+       ordering, max_in_flight, filter, on_exhausted, rate_limit_per_second, batch_max_events,
+       batch_max_wait_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+     RETURNING ${COLUMNS}`,
     [
       sub.id,
       sub.topic,
@@ -94,6 +116,7 @@ export async function insertSubscription(
       sub.delivery.ordering,
       sub.delivery.maxInFlight,
       sub.filter === null ? null : JSON.stringify(sub.filter),
+      ...deliveryExtras(sub.delivery),
     ],
   );
   return toSubscription(res.rows[0]!);
@@ -125,6 +148,8 @@ export async function updateSubscription(
     `UPDATE subscriptions SET endpoint = $2,
        retry_initial_ms = $3, retry_max_ms = $4, retry_multiplier = $5, max_attempts = $6,
        max_age_ms = $7, timeout_ms = $8, ordering = $10, max_in_flight = $11, filter = $12,
+       on_exhausted = $13, rate_limit_per_second = $14, batch_max_events = $15,
+       batch_max_wait_ms = $16,
        state = CASE WHEN $9 THEN 'active' ELSE state END,
        disabled_reason = CASE WHEN $9 THEN NULL ELSE disabled_reason END,
        updated_at = now()
@@ -137,6 +162,7 @@ export async function updateSubscription(
       delivery.ordering,
       delivery.maxInFlight,
       filter === null ? null : JSON.stringify(filter),
+      ...deliveryExtras(delivery),
     ],
   );
   return res.rows[0] === undefined ? undefined : toSubscription(res.rows[0]);
@@ -248,4 +274,15 @@ export async function disableSubscription(
 
 function retryValues(r: RetryPolicy): unknown[] {
   return [r.initialMs, r.maxMs, r.multiplier, r.maxAttempts, r.maxAgeMs, r.timeoutMs];
+}
+
+function deliveryExtras(
+  d: DeliverySettings,
+): [string, number | null, number | null, number | null] {
+  return [
+    d.onExhausted,
+    d.rateLimitPerSecond,
+    d.batch?.maxEvents ?? null,
+    d.batch?.maxWaitMs ?? null,
+  ];
 }

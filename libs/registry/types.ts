@@ -2,15 +2,33 @@ import type { OrderingMode } from '../delivery/orderedLane.ts';
 import type { Filter } from '../filter/eventFilter.ts';
 import type { RetryPolicy } from '../delivery/retryPolicy.ts';
 
-/** How deliveries of a subscription are ordered and how many may run at once. */
+/** What happens to an event whose retries ran out. */
+export type OnExhausted = 'dead-letter' | 'hold';
+
+/** Up to `maxEvents` events per request, waiting at most `maxWaitMs` for a batch to fill. */
+export interface BatchSettings {
+  maxEvents: number;
+  maxWaitMs: number;
+}
+
+/** How deliveries of a subscription are ordered, paced and grouped. */
 export interface DeliverySettings {
   ordering: OrderingMode;
+  /** The cap on requests in flight; within it, concurrency adapts to the endpoint. */
   maxInFlight: number;
+  onExhausted: OnExhausted;
+  /** Events per second at most; null: no cap. */
+  rateLimitPerSecond: number | null;
+  /** null: one event per request. */
+  batch: BatchSettings | null;
 }
 
 export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
   ordering: 'partition',
   maxInFlight: 32,
+  onExhausted: 'dead-letter',
+  rateLimitPerSecond: null,
+  batch: null,
 };
 
 export type StartFrom = 'latest' | 'earliest';

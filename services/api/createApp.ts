@@ -3,6 +3,7 @@ import type { ApiDeps } from './apiDeps.ts';
 import { errorHandler, notFound } from './errorHandler.ts';
 import { requireJson } from './requireJson.ts';
 import { deadLetterRoutes } from './routes/deadLetterRoutes.ts';
+import { heldEventRoutes } from './routes/heldEventRoutes.ts';
 import { eventRoutes } from './routes/eventRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { subscriptionRoutes } from './routes/subscriptionRoutes.ts';
@@ -18,6 +19,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(topicRoutes(deps));
   app.use(subscriptionRoutes(deps));
   app.use(deadLetterRoutes(deps));
+  app.use(heldEventRoutes(deps));
   app.use(eventRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(deps.log));

@@ -9,8 +9,13 @@ import { recordDeadLetter } from '../../libs/deadletters/deadLetterStore.ts';
 import { deadLetterRecord } from '../../libs/delivery/deadLetterRecord.ts';
 import { endpointOf } from '../../libs/delivery/endpointOf.ts';
 import { DeliveryLanes } from '../../libs/delivery/deliveryLanes.ts';
-import { deliverWithPolicy, type RetryMemory } from '../../libs/delivery/deliverWithPolicy.ts';
-import type { LaneOutcome } from '../../libs/delivery/orderedLane.ts';
+import {
+  deliverWithPolicy,
+  type PolicyOutcome,
+  type RetryMemory,
+} from '../../libs/delivery/deliverWithPolicy.ts';
+import type { Idle, LaneOutcome } from '../../libs/delivery/orderedLane.ts';
+import { holdEvent, takeRelease, type ReleaseAction } from '../../libs/holds/heldEventStore.ts';
 import type { FanoutEvent } from '../../libs/events/fanoutEvent.ts';
 import { compileFilter } from '../../libs/filter/eventFilter.ts';
 import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
@@ -43,6 +48,8 @@ export interface SubscriptionWorker {
 const DEAD_LETTER_RETRY_MS = 1000;
 // Between two tries of a delivery that failed in an unexpected way.
 const UNEXPECTED_FAILURE_RETRY_MS = 1000;
+// How often a held event looks whether an operator released it.
+const HOLD_POLL_MS = 500;
 
 /**
  * Delivers one subscription's events: its own consumer group, one lane per partition, each
@@ -80,15 +87,18 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
 
   const circuit = new CircuitBreaker({
     failureThreshold: deps.config.circuitFailureThreshold,
+    errorRatio: deps.config.circuitErrorPercent / 100,
+    errorWindowMs: deps.config.circuitErrorWindowMs,
+    minAttempts: deps.config.circuitMinAttempts,
     probeInitialMs: 1000,
     probeMaxMs: deps.config.circuitProbeMaxMs,
     startOpen: sub.state === 'failing',
-    onOpen: (failures) => {
+    onOpen: (failures, reason) => {
       deps.alert({
         type: 'circuit_opened',
         subscriptionId: sub.id,
         topic: sub.topic,
-        detail: { failures, endpoint: sub.endpoint },
+        detail: { failures, reason, endpoint: sub.endpoint },
       });
       setCircuitState(deps.pool, sub.id, true).catch((err: unknown) =>
         log.warn('circuit state not recorded', { err }),
@@ -156,12 +166,12 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
         log.warn('retry state not loaded; counting attempts afresh', { partition, err });
       }
     },
-    deliver: async (event, isOpen) => {
+    deliver: async (event, isOpen, idle) => {
       // An unexpected failure (PostgreSQL down while disabling, say) must neither crash the
       // process nor skip the event: try the whole delivery again.
       for (;;) {
         try {
-          return await deliverOne(event, isOpen);
+          return await deliverOne(event, isOpen, idle);
         } catch (err) {
           log.error('delivery failed unexpectedly; retrying', { eventId: event.id, err });
           if (!isOpen()) return 'abandoned';
@@ -176,18 +186,86 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     log,
   });
 
-  async function deliverOne(event: FanoutEvent, isOpen: () => boolean): Promise<LaneOutcome> {
+  /**
+   * Parks an event whose retries ran out until an operator releases it. Only its key (in `key`
+   * mode) or its partition waits; the wait holds no in-flight slot.
+   */
+  async function holdUntilReleased(
+    event: FanoutEvent,
+    reason: { attempts: number; status: number | null; error: string },
+    active: () => boolean,
+    idle: Idle,
+  ): Promise<ReleaseAction | 'abandoned'> {
+    return idle(async () => {
+      let recorded = false;
+      while (active()) {
+        try {
+          if (!recorded) {
+            if (await holdEvent(deps.pool, sub.id, event, reason)) {
+              log.warn('event held', { eventId: event.id, partition: event.partition, ...reason });
+              deps.alert({
+                type: 'event_held',
+                subscriptionId: sub.id,
+                topic: sub.topic,
+                detail: { eventId: event.id, partition: event.partition, offset: event.offset },
+              });
+            }
+            recorded = true;
+          }
+          const action = await takeRelease(deps.pool, sub.id, event);
+          if (action !== undefined) {
+            log.info('held event released', { eventId: event.id, action });
+            return action;
+          }
+        } catch (err) {
+          log.warn('held event not checked; retrying', { eventId: event.id, err });
+        }
+        await sleep(HOLD_POLL_MS);
+      }
+      return 'abandoned';
+    });
+  }
+
+  async function deliverOne(
+    event: FanoutEvent,
+    isOpen: () => boolean,
+    idle: Idle,
+  ): Promise<LaneOutcome> {
     // an event the subscription does not want is settled at once: its offset moves on
     if (!wanted(event)) return 'acknowledged';
     const active = (): boolean => isOpen() && !gone;
-    const outcome = await deliverWithPolicy(event, {
-      endpoint: isReplay(event) ? replayEndpoint : endpoint,
-      policy: sub.retry,
-      memory,
-      isOpen: active,
-      circuit,
-      log,
-    });
+    for (;;) {
+      const outcome = await deliverWithPolicy(event, {
+        endpoint: isReplay(event) ? replayEndpoint : endpoint,
+        policy: sub.retry,
+        memory,
+        isOpen: active,
+        circuit,
+        log,
+        idle,
+      });
+      if (outcome.kind === 'exhausted' && sub.delivery.onExhausted === 'hold') {
+        const action = await holdUntilReleased(event, outcome, active, idle);
+        if (action === 'abandoned') return 'abandoned';
+        if (action === 'retry') {
+          // a fresh retry budget (the copy in memory goes first, so a failed write still resets)
+          await memory
+            .clear(event)
+            .catch((err: unknown) =>
+              log.warn('retry state not cleared', { eventId: event.id, err }),
+            );
+          continue;
+        }
+      }
+      return settle(event, outcome, active);
+    }
+  }
+
+  async function settle(
+    event: FanoutEvent,
+    outcome: PolicyOutcome,
+    active: () => boolean,
+  ): Promise<LaneOutcome> {
     switch (outcome.kind) {
       case 'acknowledged':
         // Marked before the lane moves on, so a crash after this point and before the next

@@ -15,6 +15,7 @@ export const TEST_ENV: NodeJS.ProcessEnv = {
   // Tests of retries fail an endpoint on purpose; the circuit, which would slow them to its
   // probe pace, has its own test with its own threshold.
   FANOUT_CIRCUIT_FAILURE_THRESHOLD: '100000',
+  FANOUT_CIRCUIT_ERROR_PERCENT: '0',
   FANOUT_LOG_LEVEL: process.env.FANOUT_TEST_LOG_LEVEL ?? 'error',
 };
 

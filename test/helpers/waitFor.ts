@@ -17,3 +17,21 @@ export async function waitFor(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Polls `probe` until it returns a value (not undefined), and returns that value. */
+export async function waitForValue<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  let value: T | undefined;
+  await waitFor(
+    async () => {
+      value = await probe();
+      return value !== undefined;
+    },
+    what,
+    timeoutMs,
+  );
+  return value as T;
+}

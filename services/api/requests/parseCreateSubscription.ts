@@ -2,6 +2,7 @@ import { validationError } from '../../../libs/errors/FanoutError.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../libs/delivery/retryPolicy.ts';
 import {
   DEFAULT_DELIVERY_SETTINGS,
+  type BatchSettings,
   type DeliverySettings,
   type StartFrom,
 } from '../../../libs/registry/types.ts';
@@ -48,6 +49,7 @@ export function parseCreateSubscription(body: unknown): CreateSubscriptionReques
     'ordering',
     'maxInFlight',
     'filter',
+    ...DELIVERY_FIELDS,
   ]);
   return {
     topic: parseTopicName(obj.topic, 'topic'),
@@ -76,6 +78,7 @@ export function parseUpdateSubscription(
     'ordering',
     'maxInFlight',
     'filter',
+    ...DELIVERY_FIELDS,
   ]);
   const out: UpdateSubscriptionRequest = {
     retry: parseRetryPolicy(obj, current.retry),
@@ -112,6 +115,8 @@ export function parseRotateSecret(body: unknown): RotateSecretRequest {
   return { secret: parseSecretField(obj) ?? generateSecret(), overlapMs: overlap * 1000 };
 }
 
+const DELIVERY_FIELDS = ['onExhausted', 'rateLimit', 'batch'];
+
 function parseDeliverySettings(
   obj: Record<string, unknown>,
   base: DeliverySettings,
@@ -121,6 +126,33 @@ function parseDeliverySettings(
       optionalEnum(obj, 'ordering', 'ordering', ['partition', 'key', 'none'] as const) ??
       base.ordering,
     maxInFlight: optionalInteger(obj, 'maxInFlight', 'maxInFlight', 1, 1000) ?? base.maxInFlight,
+    onExhausted:
+      optionalEnum(obj, 'onExhausted', 'onExhausted', ['dead-letter', 'hold'] as const) ??
+      base.onExhausted,
+    // null lifts the cap
+    rateLimitPerSecond:
+      obj.rateLimit === null
+        ? null
+        : (optionalInteger(obj, 'rateLimit', 'rateLimit', 1, 100_000) ?? base.rateLimitPerSecond),
+    batch: parseBatch(obj, base.batch),
+  };
+}
+
+/** `batch: {maxEvents, maxWaitMs?}` turns batching on; `batch: null` turns it off. */
+function parseBatch(
+  obj: Record<string, unknown>,
+  base: BatchSettings | null,
+): BatchSettings | null {
+  if (obj.batch === undefined) return base;
+  if (obj.batch === null) return null;
+  const batch = requireObject(obj.batch, 'batch');
+  rejectUnknownFields(batch, ['maxEvents', 'maxWaitMs'], 'batch.');
+  const maxEvents = optionalInteger(batch, 'maxEvents', 'batch.maxEvents', 1, 1000);
+  if (maxEvents === undefined)
+    throw validationError('batch.maxEvents', 'batch.maxEvents is required');
+  return {
+    maxEvents,
+    maxWaitMs: optionalInteger(batch, 'maxWaitMs', 'batch.maxWaitMs', 0, 60_000) ?? 100,
   };
 }
 

@@ -130,6 +130,22 @@ test('wrong types get 400 naming the field', async () => {
     'extra',
   );
   await expectError('POST', '/v1/topics', [1, 2], 400, 'FANOUT_VALIDATION', 'body');
+  for (const [extra, field] of [
+    [{ batch: { maxWaitMs: 10 } }, 'batch.maxEvents'],
+    [{ batch: { maxEvents: 5000 } }, 'batch.maxEvents'],
+    [{ batch: { maxEvents: 10, linger: 1 } }, 'batch.linger'],
+    [{ rateLimit: 0 }, 'rateLimit'],
+    [{ onExhausted: 'park' }, 'onExhausted'],
+  ] as const) {
+    await expectError(
+      'POST',
+      '/v1/subscriptions',
+      { topic, endpoint: 'http://127.0.0.1:9/x', ...extra },
+      400,
+      'FANOUT_VALIDATION',
+      field,
+    );
+  }
   await expectError(
     'POST',
     '/v1/subscriptions',
