@@ -1,6 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.ts';
 
+/** Told of each fallback: events delivered unchecked, or acknowledged events left unmarked. */
+export type FallbackListener = (
+  kind: 'unchecked' | 'unmarked',
+  subscriptionId: string,
+  count: number,
+) => void;
+
 /**
  * Marks in Redis of events already acknowledged by a subscription's endpoint, so that a replay
  * after a crash or a rebalance is not pushed twice. Redis is an optimisation of the
@@ -11,11 +18,18 @@ export class DeliveredMarks {
   private readonly redis: Redis;
   private readonly ttlSeconds: number;
   private readonly log: Logger;
+  private readonly onFallback: FallbackListener;
 
-  constructor(redis: Redis, ttlSeconds: number, log: Logger) {
+  constructor(
+    redis: Redis,
+    ttlSeconds: number,
+    log: Logger,
+    onFallback: FallbackListener = () => undefined,
+  ) {
     this.redis = redis;
     this.ttlSeconds = ttlSeconds;
     this.log = log;
+    this.onFallback = onFallback;
   }
 
   private key(subscriptionId: string, eventId: string): string {
@@ -34,6 +48,7 @@ export class DeliveredMarks {
       return out;
     } catch (err) {
       this.log.warn('dedupe check skipped: redis unavailable', { subscriptionId, err });
+      this.onFallback('unchecked', subscriptionId, eventIds.length);
       return new Set();
     }
   }
@@ -43,6 +58,7 @@ export class DeliveredMarks {
       await this.redis.set(this.key(subscriptionId, eventId), '1', 'EX', this.ttlSeconds);
     } catch (err) {
       this.log.warn('dedupe mark skipped: redis unavailable', { subscriptionId, err });
+      this.onFallback('unmarked', subscriptionId, 1);
     }
   }
 }

@@ -35,7 +35,9 @@ export interface PolicyContext {
   log: Logger;
   /** The subscription's circuit: attempts wait while it is open, except its probes. */
   circuit?: CircuitBreaker;
-  onAttempt?: (event: FanoutEvent, outcome: AttemptOutcome, attempt: number) => void;
+  /** Called as each HTTP attempt starts, and after it with how long the request took. */
+  onAttemptStart?: (event: FanoutEvent) => void;
+  onAttempt?: (event: FanoutEvent, outcome: AttemptOutcome, attempt: number, ms: number) => void;
   /** Runs the waits between attempts; the lane uses it to free the event's in-flight slot. */
   idle?: <T>(wait: () => Promise<T>) => Promise<T>;
 }
@@ -78,8 +80,9 @@ export async function deliverWithPolicy(
     if (attempts > 1) {
       await remember(ctx, event, { attempts, firstAttemptAt, nextAttemptAt: startedAt });
     }
+    ctx.onAttemptStart?.(event);
     const outcome = await postEvent(ctx.endpoint, event, attempts, ctx.policy.timeoutMs);
-    ctx.onAttempt?.(event, outcome, attempts);
+    ctx.onAttempt?.(event, outcome, attempts, Date.now() - startedAt);
     if (outcome.ok) ctx.circuit?.success();
     else if (outcome.status !== 410) ctx.circuit?.failure();
     if (outcome.ok) {

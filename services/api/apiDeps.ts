@@ -4,6 +4,7 @@ import type { Config } from '../../libs/config/loadConfig.ts';
 import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import type { Logger } from '../../libs/log/logger.ts';
+import type { FanoutMetrics } from '../../libs/metrics/fanoutMetrics.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -12,4 +13,5 @@ export interface ApiDeps {
   redis: Redis;
   admin: TopicAdmin;
   producer: EventProducer;
+  metrics: FanoutMetrics;
 }

@@ -8,12 +8,14 @@ import { eventRoutes } from './routes/eventRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { subscriptionRoutes } from './routes/subscriptionRoutes.ts';
 import { topicRoutes } from './routes/topicRoutes.ts';
+import { metricsRoute } from '../runtime/metricsRoute.ts';
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(healthRoutes(deps));
+  app.use(metricsRoute(deps.metrics.registry));
   app.use(requireJson);
   app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true }));
   app.use(topicRoutes(deps));

@@ -11,7 +11,12 @@ export interface RunningBridge {
 }
 
 export async function startBridge(rt: Runtime): Promise<RunningBridge> {
-  const marks = new DeliveredMarks(rt.redis, rt.config.dedupeTtlSeconds, rt.log);
+  const marks = new DeliveredMarks(rt.redis, rt.config.dedupeTtlSeconds, rt.log, (kind, sub, n) =>
+    (kind === 'unchecked' ? rt.metrics.dedupeUnchecked : rt.metrics.dedupeMarksSkipped).inc(
+      { subscription: sub },
+      n,
+    ),
+  );
   // one producer for every subscription's dead letters
   const producer = new EventProducer(rt.kafka, rt.admin);
   const supervisor = new BridgeSupervisor({
@@ -23,6 +28,7 @@ export async function startBridge(rt: Runtime): Promise<RunningBridge> {
     marks,
     config: rt.config,
     log: rt.log,
+    metrics: rt.metrics,
   });
   await supervisor.start();
   const replayer = new DeadLetterReplayer(rt.pool, marks, rt.log);

@@ -22,6 +22,8 @@ import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import { createSubscriptionConsumer } from '../../libs/kafka/subscriptionConsumer.ts';
 import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import type { Logger } from '../../libs/log/logger.ts';
+import { deliveryMetrics } from '../../libs/metrics/deliveryMetrics.ts';
+import type { FanoutMetrics } from '../../libs/metrics/fanoutMetrics.ts';
 import { disableSubscription, setCircuitState } from '../../libs/registry/subscriptionStore.ts';
 import { deadLetterTopicOf, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 import { RetryStateStore, type RetryState } from '../../libs/retry/retryStateStore.ts';
@@ -35,6 +37,7 @@ export interface WorkerDeps {
   marks: DeliveredMarks;
   config: Config;
   log: Logger;
+  metrics: FanoutMetrics;
 }
 
 export interface SubscriptionWorker {
@@ -75,6 +78,8 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
   const retryStore = new RetryStateStore(deps.pool);
   const retryStates = new Map<number, Map<string, RetryState>>();
   let gone = false;
+  const metrics = deliveryMetrics(deps.metrics, sub.id, sub.topic);
+  metrics.circuit(sub.state === 'failing');
 
   const memory: RetryMemory = {
     get: (e) => retryStates.get(e.partition)?.get(e.offset),
@@ -94,6 +99,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     probeMaxMs: deps.config.circuitProbeMaxMs,
     startOpen: sub.state === 'failing',
     onOpen: (failures, reason) => {
+      metrics.circuit(true);
       deps.alert({
         type: 'circuit_opened',
         subscriptionId: sub.id,
@@ -105,6 +111,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
       );
     },
     onClose: () => {
+      metrics.circuit(false);
       deps.alert({ type: 'circuit_closed', subscriptionId: sub.id, topic: sub.topic, detail: {} });
       setCircuitState(deps.pool, sub.id, false).catch((err: unknown) =>
         log.warn('circuit state not recorded', { err }),
@@ -132,6 +139,8 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
         await recordDeadLetter(deps.pool, sub.id, event, written!, reason).catch((err: unknown) =>
           log.error('dead letter not indexed', { eventId: event.id, err }),
         );
+        metrics.deadLettered();
+        metrics.settled('dead_lettered');
         log.warn('event dead-lettered', {
           eventId: event.id,
           partition: event.partition,
@@ -152,12 +161,15 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
 
   const lanes = new DeliveryLanes({
     control: consumer,
-    alreadyDelivered: (events) =>
-      deps.marks.delivered(
+    alreadyDelivered: async (events) => {
+      const delivered = await deps.marks.delivered(
         sub.id,
         // a seek with redeliver pushes its replays again whatever dedupe remembers
         (sub.replay.redeliver ? events.filter((e) => !isReplay(e)) : events).map((e) => e.id),
-      ),
+      );
+      metrics.settled('duplicate', delivered.size);
+      return delivered;
+    },
     prepareLane: async (partition, firstOffset) => {
       try {
         retryStates.set(partition, await retryStore.load(sub.id, partition, firstOffset));
@@ -232,7 +244,10 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     idle: Idle,
   ): Promise<LaneOutcome> {
     // an event the subscription does not want is settled at once: its offset moves on
-    if (!wanted(event)) return 'acknowledged';
+    if (!wanted(event)) {
+      metrics.settled('filtered');
+      return 'acknowledged';
+    }
     const active = (): boolean => isOpen() && !gone;
     for (;;) {
       const outcome = await deliverWithPolicy(event, {
@@ -243,6 +258,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
         circuit,
         log,
         idle,
+        ...metrics.policyHooks,
       });
       if (outcome.kind === 'exhausted' && sub.delivery.onExhausted === 'hold') {
         const action = await holdUntilReleased(event, outcome, active, idle);
@@ -268,6 +284,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
   ): Promise<LaneOutcome> {
     switch (outcome.kind) {
       case 'acknowledged':
+        metrics.settled('delivered', 1, event.timestampMs);
         // Marked before the lane moves on, so a crash after this point and before the next
         // commit replays the event without pushing it again. Never throws: Redis down means
         // no mark (logged), and at worst a duplicate later.

@@ -8,6 +8,7 @@ import { migrate } from '../../libs/db/migrate.ts';
 import { createKafka } from '../../libs/kafka/createKafka.ts';
 import { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import { createLogger, type Logger } from '../../libs/log/logger.ts';
+import { createMetrics, type FanoutMetrics } from '../../libs/metrics/fanoutMetrics.ts';
 import { createRedis, redisReady } from '../../libs/redis/createRedis.ts';
 import { routeProcessWarnings } from './routeProcessWarnings.ts';
 
@@ -19,6 +20,8 @@ export interface Runtime {
   redis: Redis;
   kafka: Kafka;
   admin: TopicAdmin;
+  /** This process's metrics, served on `GET /metrics`. */
+  metrics: FanoutMetrics;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export async function createRuntime(
     redis,
     kafka,
     admin,
+    metrics: createMetrics(service),
     async close() {
       await Promise.allSettled([admin.close(), pool.end(), redis.quit()]);
     },

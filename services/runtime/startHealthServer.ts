@@ -8,8 +8,8 @@ export interface HealthServer {
 }
 
 /**
- * `/healthz` and `/readyz` for processes that serve no API (bridge, router), so an orchestrator
- * can probe them like the api. Off (null) when FANOUT_HEALTH_PORT is 0, the local default, where
+ * `/healthz`, `/readyz` and `/metrics` for processes that serve no API (bridge, router), so an
+ * orchestrator can probe them and Prometheus scrape them like the api. Off (null) when FANOUT_HEALTH_PORT is 0, the local default, where
  * several processes share one machine.
  */
 export async function startHealthServer(rt: Runtime): Promise<HealthServer | null> {
@@ -20,6 +20,14 @@ export async function startHealthServer(rt: Runtime): Promise<HealthServer | nul
     };
     const get = req.method === 'GET' || req.method === 'HEAD';
     if (get && req.url === '/healthz') return reply(200, { status: 'ok' });
+    if (get && req.url === '/metrics') {
+      const registry = rt.metrics.registry;
+      void registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        () => reply(500, { error: { code: 'FANOUT_INTERNAL', message: 'metrics failed' } }),
+      );
+      return;
+    }
     if (get && req.url === '/readyz') {
       void checkDependencies(rt).then((report) =>
         reply(report.ready ? 200 : 503, {

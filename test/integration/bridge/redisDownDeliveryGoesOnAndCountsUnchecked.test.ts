@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, test } from 'node:test';
+import { call } from '../../helpers/api.ts';
+import { scrape, sumOf } from '../../helpers/promText.ts';
+import { ServiceProcess } from '../../helpers/serviceProcess.ts';
+import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
+import { waitFor } from '../../helpers/waitFor.ts';
+import type { WebhookSink } from '../../helpers/webhookSink.ts';
+
+let stack: TestStack;
+let sink: WebhookSink;
+let bridge: ServiceProcess | undefined;
+
+/** A loopback port free right now: nothing listens on it until someone binds it. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+before(async () => {
+  ({ stack, sink } = await startStackAndSink({ bridge: false }));
+});
+after(async () => {
+  await bridge?.kill('SIGTERM');
+  await stopAll(stack, sink);
+});
+
+test('with Redis down a bridge process delivers anyway, counts the unchecked events on its own /metrics, and its /readyz names redis', async () => {
+  const topic = await stack.createTopic(2);
+  const id = await stack.subscribe(topic, sink.url);
+  bridge = new ServiceProcess('bridge', {
+    // nothing listens there: every Redis command fails at once
+    FANOUT_REDIS_URL: `redis://127.0.0.1:${await freePort()}/0`,
+    FANOUT_HEALTH_PORT: String(await freePort()),
+  });
+  await bridge.start('health listening');
+  const line = bridge.output.split('\n').find((l) => l.includes('health listening'));
+  const port = (JSON.parse(line!) as { port: number }).port;
+  const base = `http://127.0.0.1:${port}`;
+
+  const events = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, payload: { i } }));
+  await call(stack.baseUrl, 'POST', `/v1/topics/${topic}/events`, { events });
+  await waitFor(() => sink.acknowledged().length === 10, 'all ten delivered without Redis');
+
+  const samples = await scrape(`${base}/metrics`);
+  assert.equal(sumOf(samples, 'fanout_dedupe_unchecked_events_total', { subscription: id }), 10);
+  assert.equal(sumOf(samples, 'fanout_dedupe_marks_skipped_total', { subscription: id }), 10);
+  assert.equal(
+    sumOf(samples, 'fanout_events_settled_total', { subscription: id, outcome: 'delivered' }),
+    10,
+  );
+  assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  const ready = await fetch(`${base}/readyz`);
+  assert.equal(ready.status, 503);
+  const body = (await ready.json()) as { checks: Record<string, string> };
+  assert.match(body.checks.redis!, /^failed/);
+  assert.equal(body.checks.kafka, 'ok');
+});
