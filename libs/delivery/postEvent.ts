@@ -46,15 +46,7 @@ export async function postEvent(
     if (isHeaderSafe(event.key)) headers['fanout-key'] = event.key;
     else headers['fanout-key-base64'] = Buffer.from(event.key, 'utf8').toString('base64');
   }
-  if (endpoint.signingKeys.length > 0) {
-    const now = Date.now();
-    const ts = Math.floor(now / 1000);
-    headers['webhook-timestamp'] = String(ts);
-    headers['webhook-signature'] = endpoint.signingKeys
-      .filter((k) => k.until === null || now < k.until)
-      .map((k) => signWebhook(k.key, event.id, ts, event.body))
-      .join(' ');
-  }
+  Object.assign(headers, signatureHeaders(endpoint.signingKeys, event.id, event.body));
   try {
     const res = await fetch(endpoint.url, {
       method: 'POST',
@@ -82,6 +74,27 @@ export async function postEvent(
       e.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : (e.cause?.code ?? e.message);
     return { ok: false, status: null, error: reason };
   }
+}
+
+/**
+ * Standard Webhooks signature headers for a message (none when there is no key): one
+ * signature per key still valid, so receivers can move to a rotated secret at their pace.
+ */
+export function signatureHeaders(
+  keys: SigningKey[],
+  id: string,
+  body: Buffer,
+): Record<string, string> {
+  if (keys.length === 0) return {};
+  const now = Date.now();
+  const ts = Math.floor(now / 1000);
+  return {
+    'webhook-timestamp': String(ts),
+    'webhook-signature': keys
+      .filter((k) => k.until === null || now < k.until)
+      .map((k) => signWebhook(k.key, id, ts, body))
+      .join(' '),
+  };
 }
 
 const HEADER_SAFE = /^[\x20-\x7e]{0,4096}$/;

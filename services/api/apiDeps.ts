@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Config } from '../../libs/config/loadConfig.ts';
 import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
@@ -11,6 +12,7 @@ export interface ApiDeps {
   log: Logger;
   pool: pg.Pool;
   redis: Redis;
+  kafka: Kafka;
   admin: TopicAdmin;
   producer: EventProducer;
   metrics: FanoutMetrics;

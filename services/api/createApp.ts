@@ -4,6 +4,7 @@ import { errorHandler, notFound } from './errorHandler.ts';
 import { requireJson } from './requireJson.ts';
 import { deadLetterRoutes } from './routes/deadLetterRoutes.ts';
 import { heldEventRoutes } from './routes/heldEventRoutes.ts';
+import { pullRoutes } from './routes/pullRoutes.ts';
 import { eventRoutes } from './routes/eventRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { subscriptionRoutes } from './routes/subscriptionRoutes.ts';
@@ -22,6 +23,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(subscriptionRoutes(deps));
   app.use(deadLetterRoutes(deps));
   app.use(heldEventRoutes(deps));
+  app.use(pullRoutes(deps));
   app.use(eventRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(deps.log));

@@ -19,7 +19,13 @@ import { holdEvent, takeRelease, type ReleaseAction } from '../../libs/holds/hel
 import type { FanoutEvent } from '../../libs/events/fanoutEvent.ts';
 import { compileFilter } from '../../libs/filter/eventFilter.ts';
 import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
-import { createSubscriptionConsumer } from '../../libs/kafka/subscriptionConsumer.ts';
+import {
+  createSubscriptionConsumer,
+  type PartitionFeed,
+} from '../../libs/kafka/subscriptionConsumer.ts';
+import type { Endpoint } from '../../libs/delivery/postEvent.ts';
+import { PartitionSequence } from '../../libs/sequence/partitionSequence.ts';
+import { loadSequenceStart, saveSequencePoint } from '../../libs/sequence/sequencePointStore.ts';
 import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import type { Logger } from '../../libs/log/logger.ts';
 import { deliveryMetrics } from '../../libs/metrics/deliveryMetrics.ts';
@@ -160,7 +166,20 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
   };
 
   const lanes = new DeliveryLanes({
-    control: consumer,
+    control: {
+      pause: (p) => consumer.pause(p),
+      resume: (p) => consumer.resume(p),
+      commit: async (partition, offset) => {
+        // the point first: a crash before the commit leaves a point the restart can find
+        const point = sequences.get(partition)?.pointAt(offset);
+        if (point !== undefined) {
+          await saveSequencePoint(deps.pool, sub.id, partition, point).catch((err: unknown) =>
+            log.warn('sequence point not saved', { partition, offset, err }),
+          );
+        }
+        await consumer.commit(partition, offset);
+      },
+    },
     alreadyDelivered: async (events) => {
       const delivered = await deps.marks.delivered(
         sub.id,
@@ -197,6 +216,39 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     commitIntervalMs: deps.config.commitIntervalMs,
     log,
   });
+
+  // Numbers each partition's deliveries (fanout-seq, fanout-prev-id); rebuilt with the lanes.
+  const sequences = new Map<number, PartitionSequence>();
+  const feed: PartitionFeed = {
+    push: async (partition, events) => {
+      if (!sequences.has(partition)) {
+        try {
+          const start = await loadSequenceStart(deps.pool, sub.id, partition, events[0]!.offset);
+          sequences.set(partition, new PartitionSequence(start));
+        } catch (err) {
+          // deliveries go on without sequence headers rather than with numbers used before
+          log.warn('sequence not loaded; delivering without fanout-seq', { partition, err });
+        }
+      }
+      sequences.get(partition)?.observe(events, wanted);
+      await lanes.push(partition, events);
+    },
+    reset: async (reason) => {
+      await lanes.reset(reason);
+      sequences.clear();
+    },
+  };
+
+  function withSequence(event: FanoutEvent, base: Endpoint): Endpoint {
+    const mark = sequences.get(event.partition)?.markOf(event);
+    if (mark === undefined) return base;
+    const headers: Record<string, string> = {
+      ...base.extraHeaders,
+      'fanout-seq': String(mark.seq),
+    };
+    if (mark.prevEventId !== null) headers['fanout-prev-id'] = mark.prevEventId;
+    return { ...base, extraHeaders: headers };
+  }
 
   /**
    * Parks an event whose retries ran out until an operator releases it. Only its key (in `key`
@@ -251,7 +303,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     const active = (): boolean => isOpen() && !gone;
     for (;;) {
       const outcome = await deliverWithPolicy(event, {
-        endpoint: isReplay(event) ? replayEndpoint : endpoint,
+        endpoint: withSequence(event, isReplay(event) ? replayEndpoint : endpoint),
         policy: sub.retry,
         memory,
         isOpen: active,
@@ -311,7 +363,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     async start() {
       // subscriptions made before dead-letter topics existed get theirs here
       await deps.admin.ensureTopic(dlqTopic, 1);
-      await consumer.start(lanes);
+      await consumer.start(feed);
     },
     async stop() {
       await lanes.stop();

@@ -7,6 +7,7 @@ import {
 } from '../../../libs/deadletters/deadLetterStore.ts';
 import { validationError } from '../../../libs/errors/FanoutError.ts';
 import type { ApiDeps } from '../apiDeps.ts';
+import { bodyView } from '../bodyView.ts';
 import { rejectUnknownFields, requireObject } from '../requests/fields.ts';
 import { mustFindSubscription } from './subscriptionRoutes.ts';
 
@@ -19,14 +20,6 @@ const STATUSES: DeadLetterStatus[] = [
 ];
 
 function deadLetterView(d: DeadLetter): Record<string, unknown> {
-  let payload: unknown;
-  if (d.contentType.includes('json')) {
-    try {
-      payload = JSON.parse(d.body.toString('utf8'));
-    } catch {
-      payload = undefined;
-    }
-  }
   return {
     id: d.id,
     eventId: d.eventId,
@@ -35,7 +28,7 @@ function deadLetterView(d: DeadLetter): Record<string, unknown> {
     deadLetter: d.deadLetter,
     key: d.key,
     contentType: d.contentType,
-    ...(payload === undefined ? { bodyBase64: d.body.toString('base64') } : { payload }),
+    ...bodyView(d.contentType, d.body),
     attempts: d.attempts,
     lastStatus: d.lastStatus,
     lastError: d.lastError,
