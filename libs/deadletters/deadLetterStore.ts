@@ -70,12 +70,12 @@ export async function recordDeadLetter(
   event: FanoutEvent,
   written: { partition: number; offset: string },
   reason: { attempts: number; status: number | null; error: string },
-): Promise<void> {
-  await pool.query(
+): Promise<string> {
+  const res = await pool.query<{ id: string }>(
     `INSERT INTO dead_letters (subscription_id, event_id, original_topic, original_partition,
        original_offset, dlq_partition, dlq_offset, event_key, content_type, body, attempts,
        last_status, last_error)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id::text AS id`,
     [
       subscriptionId,
       event.id,
@@ -92,6 +92,7 @@ export async function recordDeadLetter(
       reason.error,
     ],
   );
+  return res.rows[0]!.id;
 }
 
 /** One page of a subscription's dead letters, oldest first, after the id given. */

@@ -26,6 +26,16 @@ export type PolicyOutcome =
   /** 410 Gone: the endpoint asked never to be called again. */
   | { kind: 'gone'; attempts: number };
 
+/** A failed attempt handed back for a later retry (only with `deferRetries`). */
+export interface DeferredOutcome {
+  kind: 'deferred';
+  attempts: number;
+  /** Epoch ms before which the next attempt must not start (backoff or Retry-After). */
+  nextAttemptAt: number;
+  status: number | null;
+  error: string;
+}
+
 export interface PolicyContext {
   endpoint: Endpoint;
   policy: RetryPolicy;
@@ -40,6 +50,12 @@ export interface PolicyContext {
   onAttempt?: (event: FanoutEvent, outcome: AttemptOutcome, attempt: number, ms: number) => void;
   /** Runs the waits between attempts; the lane uses it to free the event's in-flight slot. */
   idle?: <T>(wait: () => Promise<T>) => Promise<T>;
+  /**
+   * Return after one failed attempt instead of waiting in this process for the next: for a
+   * caller that keeps the schedule durably itself (a delivery row with its next_attempt), so no
+   * lease is held through a backoff. The attempt is saved to `memory` first, as always.
+   */
+  deferRetries?: boolean;
 }
 
 // Waits are cut into slices so that a closed lane stops waiting promptly.
@@ -52,8 +68,16 @@ const SLICE_MS = 250;
  */
 export async function deliverWithPolicy(
   event: FanoutEvent,
+  ctx: PolicyContext & { deferRetries?: false },
+): Promise<PolicyOutcome>;
+export async function deliverWithPolicy(
+  event: FanoutEvent,
+  ctx: PolicyContext & { deferRetries: true },
+): Promise<PolicyOutcome | DeferredOutcome>;
+export async function deliverWithPolicy(
+  event: FanoutEvent,
   ctx: PolicyContext,
-): Promise<PolicyOutcome> {
+): Promise<PolicyOutcome | DeferredOutcome> {
   const known = ctx.memory.get(event);
   let attempts = known?.attempts ?? 0;
   let firstAttemptAt = known?.firstAttemptAt;
@@ -103,6 +127,9 @@ export async function deliverWithPolicy(
       error: outcome.error,
       retryInMs: delay,
     });
+    if (ctx.deferRetries && mayRetry(ctx.policy, attempts, firstAttemptAt, Date.now())) {
+      return { kind: 'deferred', attempts, nextAttemptAt, ...last };
+    }
   }
 }
 
