@@ -1,0 +1,15 @@
+import type { Pusher, Reader } from './contender.ts';
+import { autocannonCeiling, fanoutBridge, naiveLoop } from './pushers.ts';
+import { consumerPerformance, rawKafkaJs } from './readers.ts';
+
+/** The read ceilings, in the order they run within a round. */
+export const readers: Reader[] = [consumerPerformance, rawKafkaJs];
+
+/** Everything that pushes to the sink, in the order they run within a round. */
+export const pushers: Pusher[] = [
+  autocannonCeiling,
+  naiveLoop,
+  fanoutBridge('partition'),
+  fanoutBridge('key'),
+  fanoutBridge('none'),
+];

@@ -1,0 +1,134 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AckSink } from './ackSink.ts';
+import type { BenchProducer } from './benchProducer.ts';
+import type { Pusher, SuiteContext } from './contender.ts';
+import { brokerPid, cpuSecondsOf, ownCpuSeconds } from './processCpu.ts';
+import { quantile } from './stats.ts';
+
+export interface ThroughputRound {
+  eventsPerSecond: number;
+  acknowledged: number;
+  /** CPU seconds per 1,000 acknowledged deliveries, by process role. */
+  cpuPer1000: Record<string, number>;
+  cappedAfterSeconds?: number;
+}
+
+export interface LatencyRound {
+  produced: number;
+  acknowledged: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+type Snapshot = Record<string, number>;
+
+function snapshot(pids: Record<string, number>, broker: number | undefined): Snapshot {
+  const s: Snapshot = { sink: ownCpuSeconds() };
+  for (const [role, pid] of Object.entries(pids)) s[role] = cpuSecondsOf(pid);
+  if (broker !== undefined) s['broker (shared)'] = cpuSecondsOf(broker);
+  return s;
+}
+
+async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) return false;
+    await sleep(20);
+  }
+  return true;
+}
+
+/**
+ * One throughput round: the contender reads the filled topic from its earliest offset and
+ * pushes it to the sink. The clock runs from the first acknowledgement to the `events`-th
+ * (group joins and JVM start-ups excluded), or stops at `capSeconds` for slow contenders.
+ */
+export async function measureThroughput(
+  pusher: Pusher,
+  topic: string,
+  sink: AckSink,
+  ctx: SuiteContext,
+  capSeconds: number,
+): Promise<ThroughputRound> {
+  const broker = brokerPid();
+  let pids: Record<string, number> = {};
+  let first: Snapshot | undefined;
+  let last: Snapshot | undefined;
+  sink.reset(
+    ctx.events,
+    () => (first = snapshot(pids, broker)),
+    () => (last = snapshot(pids, broker)),
+  );
+  const running = await pusher.start(topic, ctx);
+  pids = running.pids;
+  try {
+    if (!(await until(() => sink.acked > 0, 120_000))) {
+      throw new Error(`${pusher.name}: nothing acknowledged in 120 s`);
+    }
+    // the first reading may have been taken before the pids were known
+    first ??= snapshot(pids, broker);
+    for (const role of Object.keys(pids)) first[role] ??= cpuSecondsOf(pids[role]!);
+    const done = await until(() => last !== undefined, capSeconds * 1000);
+    last ??= snapshot(pids, broker);
+    const acked = Math.min(sink.acked, ctx.events);
+    const seconds = (sink.lastAt - sink.firstAt) / 1000;
+    const cpuPer1000: Record<string, number> = {};
+    for (const role of Object.keys(last)) {
+      cpuPer1000[role] = ((last[role]! - first[role]!) / (acked - 1)) * 1000;
+    }
+    const round: ThroughputRound = {
+      eventsPerSecond: (acked - 1) / seconds,
+      acknowledged: acked,
+      cpuPer1000,
+    };
+    if (!done) round.cappedAfterSeconds = capSeconds;
+    return round;
+  } finally {
+    await running.stop();
+    // requests still on the wire must not count for the next contender
+    await sleep(500);
+  }
+}
+
+/**
+ * One latency round at a steady produce rate on a fresh topic: warm-up events (unstamped) until
+ * the contender delivers, then `seconds` of stamped events at `perSecond`.
+ */
+export async function measureLatency(
+  pusher: Pusher,
+  topic: string,
+  sink: AckSink,
+  producer: BenchProducer,
+  ctx: SuiteContext,
+  perSecond: number,
+  seconds: number,
+): Promise<LatencyRound> {
+  sink.reset();
+  const running = await pusher.start(topic, ctx);
+  try {
+    const deadline = Date.now() + 120_000;
+    while (sink.acked === 0) {
+      if (Date.now() > deadline) throw new Error(`${pusher.name}: warm-up never acknowledged`);
+      await producer.sendUnstamped(topic);
+      await until(() => sink.acked > 0, 250);
+    }
+    await sleep(1000);
+    sink.reset();
+    const produced = await producer.steady(topic, perSecond, seconds);
+    await until(() => sink.latencies.length >= produced, 30_000);
+    const sorted = sink.latencies.slice().sort((a, b) => a - b);
+    return {
+      produced,
+      acknowledged: sorted.length,
+      p50: quantile(sorted, 0.5),
+      p99: quantile(sorted, 0.99),
+      p999: quantile(sorted, 0.999),
+      max: sorted.at(-1) ?? NaN,
+    };
+  } finally {
+    await running.stop();
+    await sleep(500);
+  }
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deadLetterTopicOf } from '../../libs/registry/types.ts';
+import { call } from '../../test/helpers/api.ts';
+import { benchValue } from './benchPayload.ts';
+import { ContenderProcess } from './contenderProcess.ts';
+import type { Pusher } from './contender.ts';
+
+/** Requests in flight for contenders that run requests in parallel, and the push ceiling's connections. */
+export const PARALLEL_CONNECTIONS = 64;
+
+const groupName = (prefix: string): string => `bench-${prefix}-${randomBytes(4).toString('hex')}`;
+
+/** autocannon POSTing the same 1 KiB body to the same sink: how fast this machine can push. */
+export const autocannonCeiling: Pusher = {
+  name: 'push ceiling: autocannon',
+  connections: PARALLEL_CONNECTIONS,
+  readsKafka: false,
+  async start(_topic, ctx) {
+    const body = join(tmpdir(), `bench-body-${process.pid}.json`);
+    writeFileSync(body, benchValue(0, 0));
+    const child = new ContenderProcess(process.execPath, [
+      'node_modules/autocannon/autocannon.js',
+      '-c',
+      String(PARALLEL_CONNECTIONS),
+      '-a',
+      String(ctx.events),
+      '-m',
+      'POST',
+      '-H',
+      'content-type=application/json',
+      '-i',
+      body,
+      '-n',
+      ctx.sinkUrl,
+    ]);
+    return { pids: { autocannon: child.pid }, stop: () => child.stop() };
+  },
+};
+
+/** KafkaJS eachMessage + fetch + commit per message. */
+export const naiveLoop: Pusher = {
+  name: 'naive: eachMessage+fetch+commit',
+  connections: 1,
+  readsKafka: true,
+  async start(topic, ctx) {
+    const child = new ContenderProcess(
+      process.execPath,
+      ['bench/contenders/naiveLoop.ts', topic, groupName('naive'), ctx.sinkUrl],
+      { FANOUT_KAFKA_BROKERS: ctx.brokers },
+    );
+    await child.waitFor(/naive loop running/, 60_000);
+    return { pids: { naive: child.pid }, stop: () => child.stop() };
+  },
+};
+
+/** Fanout's bridge process with one subscription in the given ordering mode. */
+export function fanoutBridge(
+  ordering: 'partition' | 'key' | 'none',
+  extra: Record<string, unknown> = {},
+  label = '',
+): Pusher {
+  const connections = ordering === 'partition' ? 3 : PARALLEL_CONNECTIONS;
+  return {
+    name: `Fanout bridge: ${ordering}${label}`,
+    connections,
+    readsKafka: true,
+    async start(topic, ctx) {
+      const res = await call(ctx.apiBase, 'POST', '/v1/subscriptions', {
+        topic,
+        endpoint: ctx.sinkUrl,
+        ordering,
+        maxInFlight: PARALLEL_CONNECTIONS,
+        startFrom: 'earliest',
+        ...extra,
+      });
+      if (res.status !== 201) throw new Error(`subscription refused: ${JSON.stringify(res.body)}`);
+      const id = res.body.id as string;
+      ctx.cleanupTopics.push(deadLetterTopicOf(id));
+      const bridge = new ContenderProcess(process.execPath, ['services/bridge/main.ts'], {
+        ...ctx.fanoutEnv,
+        // the ready line is an info line
+        FANOUT_LOG_LEVEL: 'info',
+      });
+      await bridge.waitFor(/bridge started/, 60_000);
+      return {
+        pids: { bridge: bridge.pid },
+        async stop() {
+          await bridge.stop();
+          await call(ctx.apiBase, 'DELETE', `/v1/subscriptions/${id}`);
+        },
+      };
+    },
+  };
+}
