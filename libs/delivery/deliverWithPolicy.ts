@@ -48,6 +48,8 @@ export interface PolicyContext {
   /** Called as each HTTP attempt starts, and after it with how long the request took. */
   onAttemptStart?: (event: FanoutEvent) => void;
   onAttempt?: (event: FanoutEvent, outcome: AttemptOutcome, attempt: number, ms: number) => void;
+  /** Waits until the subscription's rate cap lets an attempt start; false: let go. */
+  pace?: (isOpen: () => boolean) => Promise<boolean>;
   /** Runs the waits between attempts; the lane uses it to free the event's in-flight slot. */
   idle?: <T>(wait: () => Promise<T>) => Promise<T>;
   /**
@@ -98,6 +100,7 @@ export async function deliverWithPolicy(
       (circuit === undefined || (await circuit.permit(ctx.isOpen)));
     const go = mustWait && ctx.idle ? await ctx.idle(wait) : await wait();
     if (!go) return { kind: 'abandoned' };
+    if (ctx.pace && !(await ctx.pace(ctx.isOpen))) return { kind: 'abandoned' };
     attempts++;
     const startedAt = Date.now();
     firstAttemptAt ??= startedAt;

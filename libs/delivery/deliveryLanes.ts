@@ -40,7 +40,8 @@ export class DeliveryLanes implements PartitionFeed {
   private readonly paused = new Set<number>();
   private readonly skip = new WeakSet<FanoutEvent>();
   private readonly timer: NodeJS.Timeout;
-  private readonly limit: InFlightLimit;
+  /** The subscription's adaptive in-flight cap, shared by its lanes. */
+  readonly limit: InFlightLimit;
   private stopped = false;
   private readonly o: DeliveryLanesOptions;
 

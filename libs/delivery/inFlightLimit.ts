@@ -1,22 +1,41 @@
+import type { AttemptOutcome } from './postEvent.ts';
+
+// After a decrease, further overload signals are ignored this long: requests already in flight
+// when the endpoint struggled report it too, and one episode should halve the limit once.
+const DECREASE_COOLDOWN_MS = 1000;
+
 /**
- * A subscription's cap on requests in flight, shared by all its partitions' lanes. A lane that
- * finds no room registers to be woken when a request of any lane finishes.
+ * A subscription's cap on requests in flight, shared by all its partitions' lanes. Within the
+ * configured maximum the cap adapts to the endpoint (AIMD, as TCP does): each acknowledged
+ * request adds 1/limit (about +1 per round of requests), an overload signal — a timeout, a
+ * refused connection, a 5xx or a 429 — halves it, down to 1. A lane that finds no room
+ * registers to be woken when a request of any lane finishes.
  */
 export class InFlightLimit {
   private used = 0;
   private readonly waiters = new Set<() => void>();
   readonly max: number;
+  private adaptive: number;
+  private lastDecrease = -Infinity;
+  private readonly now: () => number;
 
-  constructor(max: number) {
+  constructor(max: number, now: () => number = Date.now) {
     this.max = max;
+    this.adaptive = max;
+    this.now = now;
   }
 
   get inFlight(): number {
     return this.used;
   }
 
+  /** The cap now in force. */
+  get current(): number {
+    return Math.max(1, Math.floor(this.adaptive));
+  }
+
   tryAcquire(): boolean {
-    if (this.used >= this.max) return false;
+    if (this.used >= this.current) return false;
     this.used++;
     return true;
   }
@@ -24,6 +43,18 @@ export class InFlightLimit {
   release(): void {
     this.used--;
     for (const wake of [...this.waiters]) wake();
+  }
+
+  /** Feeds back how a request went. */
+  feedback(signal: 'ok' | 'overload' | 'neutral'): void {
+    if (signal === 'ok') {
+      this.adaptive = Math.min(this.max, this.adaptive + 1 / this.adaptive);
+    } else if (signal === 'overload') {
+      const now = this.now();
+      if (now - this.lastDecrease < DECREASE_COOLDOWN_MS) return;
+      this.lastDecrease = now;
+      this.adaptive = Math.max(1, this.adaptive / 2);
+    }
   }
 
   /**
@@ -55,4 +86,14 @@ export class InFlightLimit {
   offRoom(wake: () => void): void {
     this.waiters.delete(wake);
   }
+}
+
+/** What an attempt's outcome says about the endpoint's capacity. */
+export function capacitySignal(outcome: AttemptOutcome): 'ok' | 'overload' | 'neutral' {
+  if (outcome.ok) return 'ok';
+  if (outcome.status === null || outcome.status === 429 || outcome.status >= 500) {
+    return 'overload';
+  }
+  // a 4xx other than 429 is about the event, not about load
+  return 'neutral';
 }

@@ -9,6 +9,8 @@ import { recordDeadLetter } from '../../libs/deadletters/deadLetterStore.ts';
 import { deadLetterRecord } from '../../libs/delivery/deadLetterRecord.ts';
 import { endpointOf } from '../../libs/delivery/endpointOf.ts';
 import { DeliveryLanes } from '../../libs/delivery/deliveryLanes.ts';
+import { capacitySignal } from '../../libs/delivery/inFlightLimit.ts';
+import { RateLimiter } from '../../libs/delivery/rateLimiter.ts';
 import {
   deliverWithPolicy,
   type PolicyOutcome,
@@ -80,6 +82,8 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     return until !== undefined && BigInt(e.offset) < until;
   };
   const dlqTopic = deadLetterTopicOf(sub.id);
+  const rate = sub.delivery.rateLimitPerSecond;
+  const pacer = rate === null ? undefined : new RateLimiter(rate);
   const wanted = compileFilter(sub.filter);
   const retryStore = new RetryStateStore(deps.pool);
   const retryStates = new Map<number, Map<string, RetryState>>();
@@ -311,6 +315,11 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
         log,
         idle,
         ...metrics.policyHooks,
+        ...(pacer === undefined ? {} : { pace: (open) => pacer.take(open) }),
+        onAttempt: (e, result, attempt, ms) => {
+          metrics.policyHooks.onAttempt?.(e, result, attempt, ms);
+          lanes.limit.feedback(capacitySignal(result));
+        },
       });
       if (outcome.kind === 'exhausted' && sub.delivery.onExhausted === 'hold') {
         const action = await holdUntilReleased(event, outcome, active, idle);

@@ -5,6 +5,8 @@ export interface Received {
   headers: IncomingHttpHeaders;
   body: Buffer;
   at: number;
+  /** Requests open at this one's arrival, itself included. */
+  concurrent: number;
 }
 
 /** Decides the answer to one request: a status, a status with headers, or 'hang' (never answer). */
@@ -41,7 +43,12 @@ export class WebhookSink {
       this.maxConcurrent = Math.max(this.maxConcurrent, this.open);
       res.on('close', () => this.open--);
       req.on('end', () => {
-        const r: Received = { headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
+        const r: Received = {
+          headers: req.headers,
+          body: Buffer.concat(chunks),
+          at: Date.now(),
+          concurrent: this.open,
+        };
         this.requests.push(r);
         const answer = this.respond(r);
         if (answer === 'hang') return;
