@@ -3,8 +3,8 @@ import type { Endpoint, SigningKey } from './postEvent.ts';
 import { secretKey } from './signature.ts';
 
 /**
- * Where and how a subscription's events are sent: its URL, and the keys that sign — the current
- * secret, plus a rotated-out one until its overlap ends.
+ * Where and how a subscription's events are sent: its URL, the keys that sign — the current
+ * secret, plus a rotated-out one until its overlap ends — and whether as CloudEvents.
  */
 export function endpointOf(sub: Subscription, extraHeaders?: Record<string, string>): Endpoint {
   const signingKeys: SigningKey[] = [];
@@ -15,7 +15,8 @@ export function endpointOf(sub: Subscription, extraHeaders?: Record<string, stri
       until: sub.previousSecret.expiresAt.getTime(),
     });
   }
-  return extraHeaders === undefined
-    ? { url: sub.endpoint, signingKeys }
-    : { url: sub.endpoint, signingKeys, extraHeaders };
+  const endpoint: Endpoint = { url: sub.endpoint, signingKeys };
+  if (extraHeaders !== undefined) endpoint.extraHeaders = extraHeaders;
+  if (sub.format.cloudEvents !== null) endpoint.cloudEvents = sub.format.cloudEvents;
+  return endpoint;
 }

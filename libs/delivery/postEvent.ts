@@ -1,4 +1,5 @@
 import type { FanoutEvent } from '../events/fanoutEvent.ts';
+import { cloudEventRequest, type CloudEventsMode } from './cloudEventRequest.ts';
 import { parseRetryAfter } from './retryAfter.ts';
 import { signWebhook } from './signature.ts';
 
@@ -14,6 +15,13 @@ export interface Endpoint {
   signingKeys: SigningKey[];
   /** Sent with every request of this endpoint, e.g. to mark replays. */
   extraHeaders?: Record<string, string>;
+  /** Deliver as a CloudEvent in this HTTP mode; absent: the plain webhook. */
+  cloudEvents?: CloudEventsMode;
+  /**
+   * Turns the event into what the subscriber receives (e.g. a schema-registry record decoded
+   * to JSON). A throw fails the attempt, which is retried like any other failure.
+   */
+  prepare?: (event: FanoutEvent) => Promise<FanoutEvent>;
 }
 
 export type AttemptOutcome =
@@ -23,17 +31,33 @@ export type AttemptOutcome =
 /**
  * One POST of one event. The body is the record value byte for byte; everything Fanout knows
  * about the event travels in headers, so the subscriber's payload is exactly what was produced.
+ * A CloudEvents subscription gets the same, shaped by the CloudEvents HTTP binding (and signed
+ * over the body actually sent).
  */
 export async function postEvent(
   endpoint: Endpoint,
-  event: FanoutEvent,
+  fetched: FanoutEvent,
   attempt: number,
   timeoutMs: number,
 ): Promise<AttemptOutcome> {
+  let event = fetched;
+  if (endpoint.prepare !== undefined) {
+    try {
+      event = await endpoint.prepare(fetched);
+    } catch (err) {
+      return { ok: false, status: null, error: (err as Error).message };
+    }
+  }
+  const contentType = isHeaderSafe(event.contentType)
+    ? event.contentType
+    : 'application/octet-stream';
+  const shaped =
+    endpoint.cloudEvents === undefined
+      ? { contentType, headers: {}, body: event.body }
+      : cloudEventRequest(event, contentType, endpoint.cloudEvents);
   const headers: Record<string, string> = {
-    'content-type': isHeaderSafe(event.contentType)
-      ? event.contentType
-      : 'application/octet-stream',
+    ...shaped.headers,
+    'content-type': shaped.contentType,
     'webhook-id': event.id,
     'fanout-topic': event.topic,
     'fanout-partition': String(event.partition),
@@ -46,12 +70,12 @@ export async function postEvent(
     if (isHeaderSafe(event.key)) headers['fanout-key'] = event.key;
     else headers['fanout-key-base64'] = Buffer.from(event.key, 'utf8').toString('base64');
   }
-  Object.assign(headers, signatureHeaders(endpoint.signingKeys, event.id, event.body));
+  Object.assign(headers, signatureHeaders(endpoint.signingKeys, event.id, shaped.body));
   try {
     const res = await fetch(endpoint.url, {
       method: 'POST',
       headers,
-      body: event.body,
+      body: shaped.body,
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -5,6 +5,7 @@ import type { Filter } from '../filter/eventFilter.ts';
 import type {
   DeliverySettings,
   OnExhausted,
+  EventFormat,
   StartFrom,
   Subscription,
   SubscriptionState,
@@ -36,6 +37,8 @@ interface SubscriptionRow {
   filter: Filter | null;
   replay_until: Record<string, string>;
   replay_redeliver: boolean;
+  cloud_events: EventFormat['cloudEvents'];
+  payload_format: EventFormat['payload'];
   created_at: Date;
   updated_at: Date;
 }
@@ -43,7 +46,7 @@ interface SubscriptionRow {
 const COLUMNS = `id, topic, endpoint, secret, previous_secret, previous_secret_expires_at, start_from, start_offsets, state, disabled_reason,
   retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms,
   ordering, max_in_flight, on_exhausted, rate_limit_per_second, batch_max_events, batch_max_wait_ms,
-  filter, replay_until, replay_redeliver, created_at, updated_at`;
+  filter, replay_until, replay_redeliver, cloud_events, payload_format, created_at, updated_at`;
 
 const toSubscription = (r: SubscriptionRow): Subscription => ({
   id: r.id,
@@ -78,6 +81,7 @@ const toSubscription = (r: SubscriptionRow): Subscription => ({
   },
   filter: r.filter,
   replay: { until: r.replay_until, redeliver: r.replay_redeliver },
+  format: { cloudEvents: r.cloud_events, payload: r.payload_format },
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -92,6 +96,7 @@ export interface NewSubscription {
   retry: RetryPolicy;
   delivery: DeliverySettings;
   filter: Filter | null;
+  format: EventFormat;
 }
 
 export async function insertSubscription(
@@ -102,8 +107,9 @@ export async function insertSubscription(
     `INSERT INTO subscriptions (id, topic, endpoint, secret, start_from, start_offsets,
        retry_initial_ms, retry_max_ms, retry_multiplier, max_attempts, max_age_ms, timeout_ms,
        ordering, max_in_flight, filter, on_exhausted, rate_limit_per_second, batch_max_events,
-       batch_max_wait_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+       batch_max_wait_ms, cloud_events, payload_format)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+       $20, $21)
      RETURNING ${COLUMNS}`,
     [
       sub.id,
@@ -117,6 +123,8 @@ export async function insertSubscription(
       sub.delivery.maxInFlight,
       sub.filter === null ? null : JSON.stringify(sub.filter),
       ...deliveryExtras(sub.delivery),
+      sub.format.cloudEvents,
+      sub.format.payload,
     ],
   );
   return toSubscription(res.rows[0]!);
@@ -128,6 +136,7 @@ export interface SubscriptionChanges {
   delivery?: DeliverySettings;
   /** null removes the filter; undefined keeps it. */
   filter?: Filter | null;
+  format?: EventFormat;
   /** Only `active` (re-enable) is accepted from the API; `disabled` comes from a 410. */
   state?: 'active';
 }
@@ -143,6 +152,7 @@ export async function updateSubscription(
   const retry = changes.retry ?? current.retry;
   const delivery = changes.delivery ?? current.delivery;
   const filter = changes.filter === undefined ? current.filter : changes.filter;
+  const format = changes.format ?? current.format;
   const reEnable = changes.state === 'active';
   const res = await pool.query<SubscriptionRow>(
     `UPDATE subscriptions SET endpoint = $2,
@@ -150,6 +160,7 @@ export async function updateSubscription(
        max_age_ms = $7, timeout_ms = $8, ordering = $10, max_in_flight = $11, filter = $12,
        on_exhausted = $13, rate_limit_per_second = $14, batch_max_events = $15,
        batch_max_wait_ms = $16,
+       cloud_events = $17, payload_format = $18,
        state = CASE WHEN $9 THEN 'active' ELSE state END,
        disabled_reason = CASE WHEN $9 THEN NULL ELSE disabled_reason END,
        updated_at = now()
@@ -163,6 +174,8 @@ export async function updateSubscription(
       delivery.maxInFlight,
       filter === null ? null : JSON.stringify(filter),
       ...deliveryExtras(delivery),
+      format.cloudEvents,
+      format.payload,
     ],
   );
   return res.rows[0] === undefined ? undefined : toSubscription(res.rows[0]);

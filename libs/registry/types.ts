@@ -1,3 +1,4 @@
+import type { CloudEventsMode } from '../delivery/cloudEventRequest.ts';
 import type { OrderingMode } from '../delivery/orderedLane.ts';
 import type { Filter } from '../filter/eventFilter.ts';
 import type { RetryPolicy } from '../delivery/retryPolicy.ts';
@@ -31,6 +32,17 @@ export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
   batch: null,
 };
 
+/** What a subscriber receives: the webhook or a CloudEvent, the value raw or schema-decoded. */
+export interface EventFormat {
+  cloudEvents: CloudEventsMode | null;
+  payload: PayloadFormat;
+}
+
+/** `decoded`: a record in the schema registry's wire format is delivered as its JSON value. */
+export type PayloadFormat = 'raw' | 'decoded';
+
+export const DEFAULT_EVENT_FORMAT: EventFormat = { cloudEvents: null, payload: 'raw' };
+
 export type StartFrom = 'latest' | 'earliest';
 export type SubscriptionState = 'active' | 'failing' | 'paused' | 'disabled' | 'deleted';
 
@@ -40,6 +52,8 @@ export const DELIVERING_STATES: readonly SubscriptionState[] = ['active', 'faili
 export interface Topic {
   name: string;
   partitions: number;
+  /** The schema-registry subject its values are validated and encoded with; null: any JSON. */
+  schemaSubject: string | null;
   createdAt: Date;
 }
 
@@ -58,6 +72,7 @@ export interface Subscription {
   retry: RetryPolicy;
   delivery: DeliverySettings;
   filter: Filter | null;
+  format: EventFormat;
   /** Set by a seek backwards: offsets below `until` are replays; `redeliver` bypasses dedupe. */
   replay: { until: Record<string, string>; redeliver: boolean };
   createdAt: Date;

@@ -138,5 +138,6 @@ function fingerprintOf(sub: Subscription): string {
     sub.previousSecret,
     sub.retry,
     sub.delivery,
+    sub.format,
   ]);
 }

@@ -3,7 +3,9 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../libs/delivery/r
 import {
   DEFAULT_DELIVERY_SETTINGS,
   type BatchSettings,
+  DEFAULT_EVENT_FORMAT,
   type DeliverySettings,
+  type EventFormat,
   type StartFrom,
 } from '../../../libs/registry/types.ts';
 import {
@@ -16,6 +18,7 @@ import {
 } from './fields.ts';
 import { generateSecret, parseSecret, SECRET_RULE } from '../../../libs/delivery/signature.ts';
 import { parseFilter, type Filter } from '../../../libs/filter/eventFilter.ts';
+import { EVENT_FORMAT_FIELDS, parseEventFormat } from './parseEventFormat.ts';
 import { parseRetryPolicy } from './parseRetryPolicy.ts';
 import { parseTopicName } from './topicName.ts';
 
@@ -27,6 +30,7 @@ export interface CreateSubscriptionRequest {
   retry: RetryPolicy;
   delivery: DeliverySettings;
   filter: Filter | null;
+  format: EventFormat;
 }
 
 export interface UpdateSubscriptionRequest {
@@ -34,6 +38,7 @@ export interface UpdateSubscriptionRequest {
   retry: RetryPolicy;
   delivery: DeliverySettings;
   filter?: Filter | null;
+  format: EventFormat;
   state?: 'active';
 }
 
@@ -50,6 +55,7 @@ export function parseCreateSubscription(body: unknown): CreateSubscriptionReques
     'maxInFlight',
     'filter',
     ...DELIVERY_FIELDS,
+    ...EVENT_FORMAT_FIELDS,
   ]);
   return {
     topic: parseTopicName(obj.topic, 'topic'),
@@ -60,13 +66,14 @@ export function parseCreateSubscription(body: unknown): CreateSubscriptionReques
     retry: parseRetryPolicy(obj, DEFAULT_RETRY_POLICY),
     delivery: parseDeliverySettings(obj, DEFAULT_DELIVERY_SETTINGS),
     filter: obj.filter === undefined || obj.filter === null ? null : parseFilter(obj.filter),
+    format: parseEventFormat(obj, DEFAULT_EVENT_FORMAT),
   };
 }
 
 /** A PATCH: only the fields present change; `state: "active"` re-enables a disabled subscription. */
 export function parseUpdateSubscription(
   body: unknown,
-  current: { retry: RetryPolicy; delivery: DeliverySettings },
+  current: { retry: RetryPolicy; delivery: DeliverySettings; format: EventFormat },
 ): UpdateSubscriptionRequest {
   const obj = requireObject(body, 'body');
   // the secret changes through rotation only, which keeps the old one valid for a while
@@ -79,10 +86,12 @@ export function parseUpdateSubscription(
     'maxInFlight',
     'filter',
     ...DELIVERY_FIELDS,
+    ...EVENT_FORMAT_FIELDS,
   ]);
   const out: UpdateSubscriptionRequest = {
     retry: parseRetryPolicy(obj, current.retry),
     delivery: parseDeliverySettings(obj, current.delivery),
+    format: parseEventFormat(obj, current.format),
   };
   if (obj.endpoint !== undefined) {
     out.endpoint = parseEndpoint(requireString(obj, 'endpoint', 'endpoint', 2048));

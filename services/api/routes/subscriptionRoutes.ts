@@ -46,6 +46,8 @@ export function subscriptionView(s: Subscription): Record<string, unknown> {
     rateLimit: s.delivery.rateLimitPerSecond,
     batch: s.delivery.batch,
     filter: s.filter,
+    cloudEvents: s.format.cloudEvents,
+    payloadFormat: s.format.payload,
     deadLetterTopic: deadLetterTopicOf(s.id),
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
@@ -76,6 +78,7 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
       retry: request.retry,
       delivery: request.delivery,
       filter: request.filter,
+      format: request.format,
     });
     deps.log.info('subscription created', { subscriptionId: id, topic: topic.name });
     // the only time the secret is shown, with rotation
