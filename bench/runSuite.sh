@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source deploy/local/kafka/env.sh
 bash deploy/local/kafka/fetch.sh
+bash bench/peers/fetch.sh
 export FANOUT_BENCH_KAFKA_LIBS="$KAFKA_LIBS"
+export FANOUT_BENCH_PEERS="$REPO_ROOT/.cache/bench-peers"
 exec node bench/suite/runSuite.ts "$@"

@@ -1,5 +1,5 @@
 import type { Pusher, Reader } from './contender.ts';
-import { autocannonCeiling, fanoutBridge, naiveLoop } from './pushers.ts';
+import { autocannonCeiling, fanoutBridge, naiveLoop, parallelConsumerPeer } from './pushers.ts';
 import { consumerPerformance, rawKafkaJs } from './readers.ts';
 
 /** The read ceilings, in the order they run within a round. */
@@ -9,6 +9,7 @@ export const readers: Reader[] = [consumerPerformance, rawKafkaJs];
 export const pushers: Pusher[] = [
   autocannonCeiling,
   naiveLoop,
+  parallelConsumerPeer,
   fanoutBridge('partition'),
   fanoutBridge('key'),
   fanoutBridge('none'),

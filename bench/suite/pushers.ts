@@ -95,3 +95,27 @@ export function fanoutBridge(
     },
   };
 }
+
+/** Confluent Parallel Consumer in KEY order with the JDK HTTP client (bench/peers). */
+export const parallelConsumerPeer: Pusher = {
+  name: 'peer: Parallel Consumer KEY',
+  connections: PARALLEL_CONNECTIONS,
+  readsKafka: true,
+  async start(topic, ctx) {
+    const java = new ContenderProcess('java', [
+      '-Xms256m',
+      '-Xmx512m',
+      '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+      '-cp',
+      `${ctx.peersDir}/target/fanout-bench-peers-1.0.0.jar:${ctx.peersDir}/lib/*`,
+      'dev.fanout.bench.KeyOrderedHttpPush',
+      ctx.brokers,
+      topic,
+      groupName('pc'),
+      ctx.sinkUrl,
+      String(PARALLEL_CONNECTIONS),
+    ]);
+    await java.waitFor(/parallel consumer running/, 60_000);
+    return { pids: { java: java.pid }, stop: () => java.stop() };
+  },
+};
