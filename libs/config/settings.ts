@@ -66,6 +66,12 @@ const logLevel = accepting('debug, info, warn or error', (raw: string): LogLevel
   return raw;
 });
 
+const boolean = accepting('true or false', (raw: string): boolean => {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new Error(`must be true or false, got "${raw}"`);
+});
+
 const host = accepting('non-empty string', (raw: string): string => {
   if (raw.trim() === '') throw new Error('must not be empty');
   return raw.trim();
@@ -202,6 +208,74 @@ export const SETTINGS = {
     description:
       'Optional http(s) URL that receives a JSON POST when a circuit opens or closes or a subscription is disabled; empty for none.',
     parse: optionalUrl(['http:', 'https:']),
+  },
+  routerMaxSubscriptions: {
+    env: 'FANOUT_ROUTER_MAX_SUBSCRIPTIONS',
+    default: '16',
+    description:
+      'A topic with more subscriptions than this is delivered by read fan-out (a consumer group per subscription); at or below it, and quiet enough, by write fan-out (delivery rows). See bench/routingCost.ts.',
+    parse: integer(0, 1000000),
+  },
+  routerMaxEventsPerSecond: {
+    env: 'FANOUT_ROUTER_MAX_EVENTS_PER_SECOND',
+    default: '50',
+    description:
+      'A topic producing more events per second than this is delivered by read fan-out. See bench/routingCost.ts.',
+    parse: integer(0, 10000000),
+  },
+  routerDecideIntervalMs: {
+    env: 'FANOUT_ROUTER_DECIDE_INTERVAL_MS',
+    default: '10000',
+    description:
+      "How often the router measures each topic's event rate and subscriptions and moves topics through a switch.",
+    parse: integer(100, 3600000),
+  },
+  routerMinDwellMs: {
+    env: 'FANOUT_ROUTER_MIN_DWELL_MS',
+    default: '300000',
+    description:
+      'Shortest time a topic stays in a mode before the decision may switch it again (pinning by an operator is applied at once); keeps a topic near a threshold from flapping.',
+    parse: integer(0, 86400000),
+  },
+  routerAuto: {
+    env: 'FANOUT_ROUTER_AUTO',
+    default: 'true',
+    description:
+      'Whether the router moves topics between modes by the thresholds (true) or only as operators pin them (false).',
+    parse: boolean,
+  },
+  deliveryWorkerConcurrency: {
+    env: 'FANOUT_DELIVERY_WORKER_CONCURRENCY',
+    default: '64',
+    description: 'Delivery rows one router process pushes at once.',
+    parse: integer(1, 10000),
+  },
+  deliveryLeaseMs: {
+    env: 'FANOUT_DELIVERY_LEASE_MS',
+    default: '60000',
+    description:
+      "How long a worker holds a leased delivery row; the sweeper returns it to pending after that. A worker starts no attempt it cannot finish within its lease (the subscription's timeout).",
+    parse: integer(1000, 3600000),
+  },
+  deliveryPollMs: {
+    env: 'FANOUT_DELIVERY_POLL_MS',
+    default: '200',
+    description:
+      'How long an idle delivery worker waits before looking for due rows again (a busy one looks again at once).',
+    parse: integer(10, 60000),
+  },
+  deliverySweepMs: {
+    env: 'FANOUT_DELIVERY_SWEEP_MS',
+    default: '5000',
+    description: 'How often the sweeper returns rows whose lease expired, and prunes old rows.',
+    parse: integer(100, 3600000),
+  },
+  deliveredRetentionMs: {
+    env: 'FANOUT_DELIVERED_RETENTION_MS',
+    default: '3600000',
+    description:
+      'How long delivered rows (and payloads no row needs) are kept before pruning, in batches.',
+    parse: integer(0, 90 * 24 * 3600 * 1000),
   },
   logLevel: {
     env: 'FANOUT_LOG_LEVEL',

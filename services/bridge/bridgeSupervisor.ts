@@ -1,4 +1,5 @@
 import { listSubscriptions } from '../../libs/registry/subscriptionStore.ts';
+import { topicsOutOfReadFanout } from '../../libs/routing/topicRouteStore.ts';
 import { DELIVERING_STATES, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 import {
   createSubscriptionWorker,
@@ -55,7 +56,17 @@ export class BridgeSupervisor {
       this.deps.log.warn('cannot read subscriptions; keeping current workers', { err });
       return;
     }
-    const active = subs.filter((s) => DELIVERING_STATES.includes(s.state));
+    let elsewhere: Set<string>;
+    try {
+      elsewhere = await topicsOutOfReadFanout(this.deps.pool);
+    } catch (err) {
+      this.deps.log.warn('cannot read topic routes; keeping current workers', { err });
+      return;
+    }
+    // a topic in (or moving to or from) write fan-out is the router's: its bridges stop
+    const active = subs.filter(
+      (s) => DELIVERING_STATES.includes(s.state) && !elsewhere.has(s.topic),
+    );
     const wanted = new Map(active.map((s) => [s.id, s]));
     const live = new Set(subs.map((s) => s.id));
     for (const [id, run] of this.running) {

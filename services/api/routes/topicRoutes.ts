@@ -1,14 +1,32 @@
 import { Router } from 'express';
 import { FanoutError } from '../../../libs/errors/FanoutError.ts';
+import { pendingLag } from '../../../libs/deliveries/pendingLag.ts';
 import { insertTopic, listTopics } from '../../../libs/registry/topicStore.ts';
 import type { Topic } from '../../../libs/registry/types.ts';
+import { findRoute, pinRoute, type TopicRoute } from '../../../libs/routing/topicRouteStore.ts';
 import type { ApiDeps } from '../apiDeps.ts';
 import { parseCreateTopic } from '../requests/parseCreateTopic.ts';
+import { parseRoutingPin } from '../requests/parseRoutingPin.ts';
 import { parseTopicName } from '../requests/topicName.ts';
 import { resolveTopic } from '../resolveTopic.ts';
 
 export function topicView(t: Topic): Record<string, unknown> {
   return { name: t.name, partitions: t.partitions, createdAt: t.createdAt.toISOString() };
+}
+
+/** How a topic is delivered: the mode, the switch under way if any, and why. */
+export function routingView(r: TopicRoute): Record<string, unknown> {
+  return {
+    // the mode delivering now: a switch completes before the other mode starts
+    mode: r.state === 'write' || r.state === 'to_read' ? 'write' : 'read',
+    state: r.state,
+    pinned: r.pinned,
+    reason: r.reason,
+    activeSubscriptions: r.activeSubscriptions,
+    eventsPerSecond: r.eventsPerSecond,
+    ...(r.switchOffsets === null ? {} : { switchOffsets: r.switchOffsets }),
+    since: r.stateSince.toISOString(),
+  };
 }
 
 export function topicRoutes(deps: ApiDeps): Router {
@@ -34,7 +52,20 @@ export function topicRoutes(deps: ApiDeps): Router {
 
   router.get('/v1/topics/:name', async (req, res) => {
     const name = parseTopicName(req.params.name, 'name');
-    res.json(topicView(await resolveTopic(deps, name, 'name')));
+    const topic = await resolveTopic(deps, name, 'name');
+    const route = await findRoute(deps.pool, topic.name);
+    // write fan-out's lag: rows not delivered yet, per subscription
+    const pending = await pendingLag(deps.pool, topic.name);
+    res.json({ ...topicView(topic), routing: { ...routingView(route), pending } });
+  });
+
+  // an operator pins the topic to a mode ('auto' unpins); the router applies it within a tick
+  router.put('/v1/topics/:name/routing', async (req, res) => {
+    const name = parseTopicName(req.params.name, 'name');
+    const pinned = parseRoutingPin(req.body);
+    const topic = await resolveTopic(deps, name, 'name');
+    await pinRoute(deps.pool, topic.name, pinned);
+    res.json(routingView(await findRoute(deps.pool, topic.name)));
   });
 
   return router;

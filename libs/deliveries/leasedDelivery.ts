@@ -1,0 +1,19 @@
+import type { FanoutEvent } from '../events/fanoutEvent.ts';
+
+/** A delivery row a worker holds: the event with its payload, and the lease that fences it. */
+export interface LeasedDelivery {
+  id: string;
+  subscriptionId: string;
+  event: FanoutEvent;
+  attempts: number;
+  firstAttemptAt: number | null;
+  leaseToken: string;
+  /** Epoch ms at which the lease lapses and the sweeper may hand the row to another worker. */
+  leaseExpiresAt: number;
+}
+
+/** The fence of every state change of a leased row. */
+export interface LeaseFence {
+  id: string;
+  leaseToken: string;
+}

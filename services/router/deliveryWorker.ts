@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import type { Alert } from '../../libs/alerts/alertSender.ts';
+import type { Config } from '../../libs/config/loadConfig.ts';
+import { deadLetterEvent } from '../../libs/deadletters/deadLetterEvent.ts';
+import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
+import { leaseDeliveries } from '../../libs/deliveries/leaseDeliveries.ts';
+import type { LeasedDelivery } from '../../libs/deliveries/leasedDelivery.ts';
+import {
+  markDelivered,
+  markFailed,
+  recordAttempt,
+  releaseDelivery,
+} from '../../libs/deliveries/settleDelivery.ts';
+import type { CircuitBreaker } from '../../libs/delivery/circuitBreaker.ts';
+import { deliverWithPolicy, type RetryMemory } from '../../libs/delivery/deliverWithPolicy.ts';
+import { endpointOf } from '../../libs/delivery/endpointOf.ts';
+import type { Endpoint } from '../../libs/delivery/postEvent.ts';
+import { createSubscriptionCircuit } from '../../libs/delivery/subscriptionCircuit.ts';
+import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
+import type { Logger } from '../../libs/log/logger.ts';
+import { deliveryMetrics, type DeliveryMetrics } from '../../libs/metrics/deliveryMetrics.ts';
+import type { FanoutMetrics } from '../../libs/metrics/fanoutMetrics.ts';
+import {
+  disableSubscription,
+  findSubscription,
+  listSubscriptions,
+} from '../../libs/registry/subscriptionStore.ts';
+import type { Subscription } from '../../libs/registry/types.ts';
+
+export interface DeliveryWorkerDeps {
+  pool: pg.Pool;
+  marks: DeliveredMarks;
+  producer: EventProducer;
+  alert: (alert: Alert) => void;
+  config: Config;
+  log: Logger;
+  metrics: FanoutMetrics;
+}
+
+interface SubscriptionRuntime {
+  sub: Subscription;
+  fingerprint: string;
+  endpoint: Endpoint;
+  circuit: CircuitBreaker;
+  metrics: DeliveryMetrics;
+  inFlight: number;
+}
+
+// Rows leased per statement: enough to keep the slots full without one worker taking them all.
+const LEASE_BATCH = 32;
+// A row let go of without an attempt (circuit open, over the in-flight limit) waits this long.
+const RELEASE_DELAY_MS = 1000;
+
+/**
+ * Pushes write fan-out's delivery rows with the bridge's own delivery code: `deliverWithPolicy`
+ * (signatures, Retry-After, 410, circuit), dedupe marks and dead-lettering, here fed by leased
+ * rows instead of a consumer group. A failed attempt is not waited out in process: the row goes
+ * back to pending with its next attempt time, so no lease is held through a backoff, and any
+ * worker process may make the next attempt. Several processes share the rows: each leases with
+ * FOR UPDATE SKIP LOCKED and every state change is fenced by its lease token.
+ */
+export class DeliveryWorker {
+  readonly owner = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly deps: DeliveryWorkerDeps;
+  private readonly log: Logger;
+  private readonly subs = new Map<string, SubscriptionRuntime>();
+  private inFlight = 0;
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(deps: DeliveryWorkerDeps) {
+    this.deps = deps;
+    this.log = deps.log.child({ component: 'delivery-worker', owner: this.owner });
+  }
+
+  start(): void {
+    this.refreshTimer = setInterval(() => {
+      void this.refreshSubscriptions();
+    }, this.deps.config.registryRefreshMs);
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    const capacity = this.deps.config.deliveryWorkerConcurrency;
+    while (!this.stopped) {
+      const free = capacity - this.inFlight;
+      let leased: LeasedDelivery[] = [];
+      if (free > 0) {
+        try {
+          leased = await leaseDeliveries(
+            this.deps.pool,
+            this.owner,
+            Math.min(free, LEASE_BATCH),
+            this.deps.config.deliveryLeaseMs,
+            this.saturatedSubscriptions(),
+          );
+        } catch (err) {
+          this.log.warn('cannot lease delivery rows', { err });
+        }
+      }
+      for (const row of leased) {
+        this.inFlight++;
+        const job = this.deliverRow(row)
+          .catch((err: unknown) => this.log.error('delivery row failed', { rowId: row.id, err }))
+          .finally(() => {
+            this.inFlight--;
+            this.running.delete(job);
+            // a settled row may unblock the next of its partition
+            this.wake?.();
+          });
+        this.running.add(job);
+      }
+      if (leased.length === 0 || this.inFlight >= capacity) await this.idle();
+    }
+  }
+
+  /** Waits for the poll interval, or less when a row settles. */
+  private async idle(): Promise<void> {
+    const ac = new AbortController();
+    const woken = new Promise<void>((resolve) => (this.wake = resolve));
+    await Promise.race([
+      sleep(this.deps.config.deliveryPollMs, undefined, { signal: ac.signal }).catch(
+        () => undefined,
+      ),
+      woken,
+    ]);
+    ac.abort();
+    this.wake = undefined;
+  }
+
+  /**
+   * Subscriptions not to lease for now: at their in-flight limit in this process, or with an
+   * open circuit that already has its probe out (one row at a time while it is open).
+   */
+  private saturatedSubscriptions(): string[] {
+    const out: string[] = [];
+    for (const [id, s] of this.subs) {
+      const limit = s.circuit.isOpen ? 1 : s.sub.delivery.maxInFlight;
+      if (s.inFlight >= limit) out.push(id);
+    }
+    return out;
+  }
+
+  private async refreshSubscriptions(): Promise<void> {
+    try {
+      const live = new Map((await listSubscriptions(this.deps.pool)).map((s) => [s.id, s]));
+      for (const [id, s] of this.subs) {
+        const now = live.get(id);
+        if (now === undefined) {
+          if (s.inFlight === 0) this.subs.delete(id);
+        } else if (fingerprintOf(now) !== s.fingerprint) {
+          this.subs.set(id, this.runtimeOf(now, s));
+        } else {
+          s.sub = now;
+        }
+      }
+    } catch (err) {
+      this.log.warn('cannot refresh subscriptions; keeping what is known', { err });
+    }
+  }
+
+  private runtimeOf(sub: Subscription, previous?: SubscriptionRuntime): SubscriptionRuntime {
+    const metrics = previous?.metrics ?? deliveryMetrics(this.deps.metrics, sub.id, sub.topic);
+    return {
+      sub,
+      fingerprint: fingerprintOf(sub),
+      endpoint: endpointOf(sub),
+      // the circuit outlives a settings change: its failures are the endpoint's, not the settings'
+      circuit:
+        previous?.circuit ??
+        createSubscriptionCircuit(sub, {
+          ...this.deps,
+          log: this.log,
+          onChange: (open) => metrics.circuit(open),
+        }),
+      metrics,
+      inFlight: previous?.inFlight ?? 0,
+    };
+  }
+
+  private async subscriptionOf(id: string): Promise<SubscriptionRuntime | undefined> {
+    const known = this.subs.get(id);
+    if (known !== undefined) return known;
+    const sub = await findSubscription(this.deps.pool, id);
+    if (sub === undefined) return undefined;
+    const runtime = this.runtimeOf(sub);
+    this.subs.set(id, runtime);
+    return runtime;
+  }
+
+  private async deliverRow(row: LeasedDelivery): Promise<void> {
+    const { pool } = this.deps;
+    const s = await this.subscriptionOf(row.subscriptionId);
+    if (s === undefined) {
+      // deleted meanwhile: its rows go with it (ON DELETE CASCADE) or stay unleased
+      await releaseDelivery(pool, row, Date.now() + RELEASE_DELAY_MS);
+      return;
+    }
+    const limit = s.circuit.isOpen ? 1 : s.sub.delivery.maxInFlight;
+    if (s.inFlight >= limit) {
+      await releaseDelivery(pool, row, Date.now() + (s.circuit.isOpen ? RELEASE_DELAY_MS : 0));
+      return;
+    }
+    s.inFlight++;
+    try {
+      await this.deliverLeased(row, s);
+    } catch (err) {
+      // PostgreSQL down mid-way, say: the row goes back (or its lease lapses) and is tried again
+      this.log.error('delivery failed unexpectedly; row released', { rowId: row.id, err });
+      await releaseDelivery(pool, row, Date.now() + RELEASE_DELAY_MS).catch(() => undefined);
+    } finally {
+      s.inFlight--;
+    }
+  }
+
+  private async deliverLeased(row: LeasedDelivery, s: SubscriptionRuntime): Promise<void> {
+    const { pool, marks } = this.deps;
+    const { sub } = s;
+    const event = row.event;
+    if ((await marks.delivered(sub.id, [event.id])).has(event.id)) {
+      // pushed already (a bridge before a switch, or a worker that died before settling)
+      s.metrics.settled('duplicate');
+      await markDelivered(pool, row, row.attempts);
+      return;
+    }
+    let leaseHeld = true;
+    const memory: RetryMemory = {
+      get: () =>
+        row.firstAttemptAt === null
+          ? undefined
+          : { attempts: row.attempts, firstAttemptAt: row.firstAttemptAt, nextAttemptAt: 0 },
+      save: async (_e, state, last) => {
+        leaseHeld = await recordAttempt(pool, row, state, last);
+        if (!leaseHeld) this.log.warn('lease lost mid-delivery', { rowId: row.id });
+      },
+      clear: async () => undefined,
+    };
+    // no attempt starts that could outlast the lease
+    const isOpen = (): boolean =>
+      !this.stopped && leaseHeld && Date.now() + sub.retry.timeoutMs < row.leaseExpiresAt;
+    const outcome = await deliverWithPolicy(event, {
+      endpoint: s.endpoint,
+      policy: sub.retry,
+      memory,
+      isOpen,
+      circuit: s.circuit,
+      log: this.log.child({ subscriptionId: sub.id, topic: sub.topic }),
+      deferRetries: true,
+      ...s.metrics.policyHooks,
+    });
+    switch (outcome.kind) {
+      case 'acknowledged':
+        await marks.mark(sub.id, event.id);
+        await markDelivered(pool, row, outcome.attempts);
+        s.metrics.settled('delivered', 1, event.timestampMs);
+        return;
+      case 'deferred':
+        await releaseDelivery(pool, row, outcome.nextAttemptAt);
+        return;
+      case 'exhausted': {
+        // throws while Kafka refuses the dead letter: the row is released and tried again
+        const deadLetterId = await deadLetterEvent(
+          { ...this.deps, log: this.log },
+          sub.id,
+          event,
+          outcome,
+        );
+        await markFailed(pool, row, outcome, deadLetterId);
+        s.metrics.deadLettered();
+        s.metrics.settled('dead_lettered');
+        return;
+      }
+      case 'gone':
+        this.deps.alert({
+          type: 'subscription_disabled',
+          subscriptionId: sub.id,
+          topic: sub.topic,
+          detail: { reason: '410 Gone', endpoint: sub.endpoint, eventId: event.id },
+        });
+        await disableSubscription(pool, sub.id, `410 Gone from ${sub.endpoint}`);
+        // kept pending: a re-enabled subscription resumes at this very event, as a bridge would
+        await releaseDelivery(pool, row, Date.now());
+        return;
+      case 'abandoned':
+        await releaseDelivery(pool, row, Date.now());
+        return;
+    }
+  }
+
+  /** Stops leasing; rows in flight finish their attempt (or are released) before this resolves. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled([...this.running]);
+  }
+}
+
+/** What, when changed, needs a new endpoint (URL, secrets) for the subscription. */
+function fingerprintOf(sub: Subscription): string {
+  return JSON.stringify([sub.endpoint, sub.secret, sub.previousSecret, sub.format]);
+}

@@ -1,0 +1,33 @@
+import { call } from './api.ts';
+import { waitFor } from './waitFor.ts';
+
+export interface RoutingView {
+  mode: 'read' | 'write';
+  state: 'read' | 'to_write' | 'write' | 'to_read';
+  pinned: string | null;
+  reason: string;
+  pending: { subscriptionId: string; pending: number; inFlight: number }[];
+}
+
+export async function routingOf(baseUrl: string, topic: string): Promise<RoutingView> {
+  const res = await call<{ routing: RoutingView }>(baseUrl, 'GET', `/v1/topics/${topic}`);
+  if (res.status !== 200) throw new Error(`GET topic failed: ${JSON.stringify(res)}`);
+  return res.body.routing;
+}
+
+/** Pins a topic to a mode through the API and waits until the switch has completed. */
+export async function pinAndWait(
+  baseUrl: string,
+  topic: string,
+  mode: 'read' | 'write',
+  timeoutMs = 90_000,
+): Promise<void> {
+  const res = await call(baseUrl, 'PUT', `/v1/topics/${topic}/routing`, { mode });
+  if (res.status !== 200) throw new Error(`pin failed: ${JSON.stringify(res)}`);
+  await waitFor(
+    async () => (await routingOf(baseUrl, topic)).state === mode,
+    `topic ${topic} in ${mode} fan-out`,
+    timeoutMs,
+    100,
+  );
+}
