@@ -202,6 +202,20 @@ export const SETTINGS = {
       'Longest wait between two probes of an open circuit (the first waits 1 s, then doubling).',
     parse: integer(100, 3600000),
   },
+  lagIntervalMs: {
+    env: 'FANOUT_LAG_INTERVAL_MS',
+    default: '5000',
+    description:
+      "How often the api samples every subscription's committed and log-end offsets for lag, its evaluation and metrics.",
+    parse: integer(100, 600000),
+  },
+  lagWindowMs: {
+    env: 'FANOUT_LAG_WINDOW_MS',
+    default: '60000',
+    description:
+      "The window lag is evaluated over: 'lagging' means lag grew across it, 'stalled' that the committed offset did not move in it while behind.",
+    parse: integer(1000, 3600000),
+  },
   alertWebhookUrl: {
     env: 'FANOUT_ALERT_WEBHOOK_URL',
     default: '',

@@ -91,6 +91,14 @@ export class TopicAdmin {
     return groups[0]?.members.length ?? 0;
   }
 
+  /** State (Stable, PreparingRebalance, Empty, Dead, …) and member count of several groups at once. */
+  async groupStates(groupIds: string[]): Promise<Map<string, { state: string; members: number }>> {
+    if (groupIds.length === 0) return new Map();
+    const admin = await this.ready();
+    const { groups } = await admin.describeGroups(groupIds);
+    return new Map(groups.map((g) => [g.groupId, { state: g.state, members: g.members.length }]));
+  }
+
   /** Committed offsets of a group on a topic; partitions without a commit are left out. */
   async committedOffsets(groupId: string, topic: string): Promise<PartitionOffsets> {
     const admin = await this.ready();

@@ -5,6 +5,7 @@ import type { Config } from '../../libs/config/loadConfig.ts';
 import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import type { Logger } from '../../libs/log/logger.ts';
+import type { LagMonitor } from '../../libs/lag/lagMonitor.ts';
 import type { FanoutMetrics } from '../../libs/metrics/fanoutMetrics.ts';
 
 export interface ApiDeps {
@@ -16,4 +17,5 @@ export interface ApiDeps {
   admin: TopicAdmin;
   producer: EventProducer;
   metrics: FanoutMetrics;
+  lag: LagMonitor;
 }

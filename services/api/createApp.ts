@@ -7,6 +7,7 @@ import { heldEventRoutes } from './routes/heldEventRoutes.ts';
 import { pullRoutes } from './routes/pullRoutes.ts';
 import { eventRoutes } from './routes/eventRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
+import { lagRoutes } from './routes/lagRoutes.ts';
 import { subscriptionRoutes } from './routes/subscriptionRoutes.ts';
 import { topicRoutes } from './routes/topicRoutes.ts';
 import { metricsRoute } from '../runtime/metricsRoute.ts';
@@ -20,6 +21,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(requireJson);
   app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true }));
   app.use(topicRoutes(deps));
+  app.use(lagRoutes(deps));
   app.use(subscriptionRoutes(deps));
   app.use(deadLetterRoutes(deps));
   app.use(heldEventRoutes(deps));

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { EventProducer } from '../../libs/kafka/eventProducer.ts';
+import { LagMonitor } from '../../libs/lag/lagMonitor.ts';
 import type { Runtime } from '../runtime/createRuntime.ts';
 import { createApp } from './createApp.ts';
 
@@ -11,7 +12,16 @@ export interface RunningApi {
 
 export async function startApi(rt: Runtime): Promise<RunningApi> {
   const producer = new EventProducer(rt.kafka, rt.admin);
-  const app = createApp({ ...rt, producer });
+  const lag = new LagMonitor({
+    admin: rt.admin,
+    pool: rt.pool,
+    metrics: rt.metrics,
+    log: rt.log,
+    intervalMs: rt.config.lagIntervalMs,
+    windowMs: rt.config.lagWindowMs,
+  });
+  lag.start();
+  const app = createApp({ ...rt, producer, lag });
   const server = app.listen(rt.config.apiPort, rt.config.apiHost);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -27,6 +37,7 @@ export async function startApi(rt: Runtime): Promise<RunningApi> {
       // stop accepting, let in-flight produce requests get their Kafka acknowledgement
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      await lag.stop();
       await producer.close();
     },
   };

@@ -11,6 +11,8 @@ export const TEST_ENV: NodeJS.ProcessEnv = {
   FANOUT_API_PORT: '0',
   FANOUT_REGISTRY_REFRESH_MS: '500',
   FANOUT_COMMIT_INTERVAL_MS: '100',
+  FANOUT_LAG_INTERVAL_MS: '1000',
+  FANOUT_LAG_WINDOW_MS: '4000',
   FANOUT_KAFKA_SESSION_TIMEOUT_MS: '8000',
   // Tests of retries fail an endpoint on purpose; the circuit, which would slow them to its
   // probe pace, has its own test with its own threshold.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { createPool } from '../../../libs/db/createPool.ts';
+import { LagMonitor } from '../../../libs/lag/lagMonitor.ts';
 import { EventProducer } from '../../../libs/kafka/eventProducer.ts';
 import { createRedis } from '../../../libs/redis/createRedis.ts';
 import { createApp } from '../../../services/api/createApp.ts';
@@ -34,6 +35,8 @@ test('readyz answers 503 naming each dependency that does not answer, while heal
     redis: deadRedis,
     pool: deadPool,
     producer: new EventProducer(stack.rt.kafka, stack.rt.admin),
+    // never started: this app only answers probes
+    lag: new LagMonitor({ ...stack.rt, pool: deadPool, intervalMs: 1000, windowMs: 4000 }),
   };
   const server = createApp(deps).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -1,0 +1,373 @@
+import type pg from 'pg';
+import type { TopicAdmin } from '../kafka/topicAdmin.ts';
+import type { Logger } from '../log/logger.ts';
+import type { FanoutMetrics } from '../metrics/fanoutMetrics.ts';
+import { listSubscriptions } from '../registry/subscriptionStore.ts';
+import { groupIdOf, type Subscription } from '../registry/types.ts';
+import { NO_BACKLOG, readBacklogs, type Backlog } from './deliveryBacklog.ts';
+import {
+  evaluateLag,
+  LAG_STATUSES,
+  type LagEvaluation,
+  type LagSample,
+  type PartitionSample,
+} from './evaluateLag.ts';
+import { lagCauses, type CauseFinding, type WorkerFacts } from './lagCauses.ts';
+import { OffsetTimeline } from './offsetTimeline.ts';
+
+export interface PartitionLag {
+  partition: number;
+  status: LagEvaluation['partitions'][number]['status'];
+  committedOffset: string | null;
+  logEndOffset: string;
+  lagMessages: number;
+  /** Age of the oldest event not yet acknowledged; 0 when caught up. */
+  lagSeconds: number;
+  /** True when that event is older than anything sampled: lagSeconds is then a lower bound. */
+  lagSecondsAtLeast: boolean;
+  oldestUndeliveredAt: string | null;
+}
+
+export interface SubscriptionLag {
+  subscriptionId: string;
+  topic: string;
+  consumerGroup: string;
+  state: Subscription['state'];
+  status: LagEvaluation['status'];
+  evaluatedAt: string;
+  window: { ms: number; spanMs: number; samples: number };
+  lagMessages: number;
+  lagSeconds: number;
+  deliveredPerSecond: number;
+  producedPerSecond: number;
+  drainSeconds: number | null;
+  causes: CauseFinding[];
+  group: { state: string; members: number } | null;
+  backlog: Backlog;
+  partitions: PartitionLag[];
+}
+
+/** One point of a subscription's recent history, for graphs. */
+export interface LagPoint {
+  at: number;
+  lagMessages: number;
+  lagSeconds: number;
+  deliveredPerSecond: number;
+}
+
+export interface LagMonitorOptions {
+  admin: TopicAdmin;
+  pool: pg.Pool;
+  metrics: FanoutMetrics;
+  log: Logger;
+  intervalMs: number;
+  windowMs: number;
+  /** What bridges report about a subscription's deliveries; undefined when none reported. */
+  workerFacts?: (subscriptionId: string) => Promise<WorkerFacts | undefined>;
+  now?: () => number;
+}
+
+// how far back a topic's timeline is seeded from Kafka's timestamp index when first seen
+const SEED_AGES_MS = [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 10800, 21600, 43200, 86400]
+  .concat([3 * 86400, 7 * 86400])
+  .map((s) => s * 1000);
+const HISTORY_POINTS = 360;
+const MAX_REFINE_STEPS = 16;
+const REFINE_TOLERANCE_MS = 1000;
+const REFINE_SHARE = 0.02;
+
+/**
+ * Samples every live subscription's committed offsets (Kafka's own, so paused and failing
+ * subscriptions are measured like the others) and its topic's log ends on an interval, keeps a
+ * window of samples per subscription, evaluates it, and exports the result as metrics. One
+ * log-end request per topic and one committed-offsets request per subscription per interval.
+ */
+export class LagMonitor {
+  private readonly o: LagMonitorOptions;
+  private readonly now: () => number;
+  private readonly timelines = new Map<string, OffsetTimeline>();
+  private readonly windows = new Map<string, LagSample[]>();
+  private readonly latest = new Map<string, SubscriptionLag>();
+  private readonly history = new Map<string, LagPoint[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> = Promise.resolve();
+  private failedBefore = false;
+
+  constructor(options: LagMonitorOptions) {
+    this.o = options;
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.o.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.ticking;
+  }
+
+  /** Samples now (after any sample under way); never throws. */
+  refresh(): Promise<void> {
+    this.ticking = this.ticking.then(() =>
+      this.tick().then(
+        () => {
+          if (this.failedBefore) this.o.log.info('lag sampling recovered');
+          this.failedBefore = false;
+        },
+        (err: unknown) => {
+          // logged once per outage; the gauges keep their last values meanwhile
+          if (!this.failedBefore) this.o.log.warn('lag sampling failed', { err });
+          this.failedBefore = true;
+        },
+      ),
+    );
+    return this.ticking;
+  }
+
+  /** The latest evaluation of a subscription, sampling first if it has none yet. */
+  async statusOf(subscriptionId: string): Promise<SubscriptionLag | undefined> {
+    if (!this.latest.has(subscriptionId)) await this.refresh();
+    return this.latest.get(subscriptionId);
+  }
+
+  all(): SubscriptionLag[] {
+    return [...this.latest.values()];
+  }
+
+  historyOf(subscriptionId: string): LagPoint[] {
+    return this.history.get(subscriptionId) ?? [];
+  }
+
+  private async tick(): Promise<void> {
+    const subs = await listSubscriptions(this.o.pool);
+    const topics = [...new Set(subs.map((s) => s.topic))];
+    const bounds = new Map(
+      await Promise.all(topics.map(async (t) => [t, await this.o.admin.offsetBounds(t)] as const)),
+    );
+    const atMs = this.now();
+    for (const [topic, b] of bounds) {
+      for (const [p, end] of Object.entries(b.high)) {
+        const timeline = await this.timelineOf(topic, Number(p), atMs);
+        timeline.add(atMs, BigInt(end));
+      }
+    }
+    const [committed, groups, backlogs, facts] = await Promise.all([
+      Promise.all(subs.map((s) => this.o.admin.committedOffsets(groupIdOf(s.id), s.topic))),
+      this.o.admin.groupStates(subs.map((s) => groupIdOf(s.id))),
+      readBacklogs(this.o.pool),
+      Promise.all(subs.map((s) => this.o.workerFacts?.(s.id))),
+    ]);
+    // the oldest undelivered event of each behind partition, dated as closely as needed
+    await Promise.all(
+      subs.map(async (sub, i) => {
+        for (const [p, c] of Object.entries(committed[i]!)) {
+          if (BigInt(c) < BigInt(bounds.get(sub.topic)!.high[p] ?? '0')) {
+            await this.refine(sub.topic, Number(p), BigInt(c), atMs);
+          }
+        }
+      }),
+    );
+    const next = new Map<string, SubscriptionLag>();
+    subs.forEach((sub, i) => {
+      const b = bounds.get(sub.topic)!;
+      const partitions = new Map<number, PartitionSample>();
+      for (const [p, end] of Object.entries(b.high)) {
+        const c = committed[i]![p];
+        partitions.set(Number(p), {
+          committed: c === undefined ? null : BigInt(c),
+          low: BigInt(b.low[p] ?? '0'),
+          end: BigInt(end),
+        });
+      }
+      const window = (this.windows.get(sub.id) ?? []).filter(
+        (s) => s.atMs > atMs - this.o.windowMs,
+      );
+      window.push({ atMs, partitions });
+      this.windows.set(sub.id, window);
+      const evaluation = evaluateLag(window, this.o.windowMs, sub.state);
+      const group = groups.get(groupIdOf(sub.id));
+      next.set(
+        sub.id,
+        this.describe(sub, evaluation, window.length, atMs, {
+          group,
+          backlog: backlogs.get(sub.id) ?? NO_BACKLOG,
+          workers: facts[i],
+        }),
+      );
+    });
+    // swapped in whole, so a scrape or a status request never sees half a sample
+    for (const id of this.windows.keys()) if (!next.has(id)) this.windows.delete(id);
+    for (const id of this.history.keys()) if (!next.has(id)) this.history.delete(id);
+    this.latest.clear();
+    for (const [id, lag] of next) {
+      this.latest.set(id, lag);
+      const points = this.history.get(id) ?? [];
+      points.push({
+        at: atMs,
+        lagMessages: lag.lagMessages,
+        lagSeconds: lag.lagSeconds,
+        deliveredPerSecond: lag.deliveredPerSecond,
+      });
+      if (points.length > HISTORY_POINTS) points.shift();
+      this.history.set(id, points);
+    }
+    this.export();
+  }
+
+  private describe(
+    sub: Subscription,
+    e: LagEvaluation,
+    samples: number,
+    atMs: number,
+    extra: {
+      group: { state: string; members: number } | undefined;
+      backlog: Backlog;
+      workers: WorkerFacts | undefined;
+    },
+  ): SubscriptionLag {
+    const partitions = e.partitions.map((p): PartitionLag => {
+      const from = p.committed ?? 0n;
+      let lagSeconds = 0;
+      let atLeast = false;
+      let oldest: number | null = null;
+      if (p.lag > 0n) {
+        const timeline = this.timelines.get(`${sub.topic}\u0000${p.partition}`);
+        const produced = timeline?.producedAt(from);
+        if (produced !== undefined) oldest = produced;
+        else {
+          oldest = timeline?.startMs ?? atMs;
+          atLeast = true;
+        }
+        lagSeconds = Math.max(0, (atMs - oldest) / 1000);
+      }
+      return {
+        partition: p.partition,
+        status: p.status,
+        committedOffset: p.committed === null ? null : p.committed.toString(),
+        logEndOffset: p.end.toString(),
+        lagMessages: Number(p.lag),
+        lagSeconds,
+        lagSecondsAtLeast: atLeast,
+        oldestUndeliveredAt: oldest === null ? null : new Date(oldest).toISOString(),
+      };
+    });
+    return {
+      subscriptionId: sub.id,
+      topic: sub.topic,
+      consumerGroup: groupIdOf(sub.id),
+      state: sub.state,
+      status: e.status,
+      evaluatedAt: new Date(atMs).toISOString(),
+      window: { ms: this.o.windowMs, spanMs: e.spanMs, samples },
+      lagMessages: Number(e.lag),
+      lagSeconds: partitions.reduce((a, p) => Math.max(a, p.lagSeconds), 0),
+      deliveredPerSecond: e.deliveredPerSecond,
+      producedPerSecond: e.producedPerSecond,
+      drainSeconds: e.drainSeconds,
+      causes: lagCauses({
+        state: sub.state,
+        lag: e.lag,
+        backlog: extra.backlog,
+        group: extra.group,
+        workers: extra.workers,
+      }),
+      group: extra.group ?? null,
+      backlog: extra.backlog,
+      partitions,
+    };
+  }
+
+  /**
+   * Narrows down when the record at `offset` was written by asking Kafka's timestamp index
+   * for the first offset at the middle of its bracket, until the bracket is within a second or
+   * 2% of the record's age. The answers land in the timeline, so each is asked once.
+   */
+  private async refine(
+    topic: string,
+    partition: number,
+    offset: bigint,
+    atMs: number,
+  ): Promise<void> {
+    const timeline = this.timelines.get(`${topic}\u0000${partition}`);
+    if (timeline === undefined) return;
+    for (let i = 0; i < MAX_REFINE_STEPS; i++) {
+      const b = timeline.bracket(offset);
+      if (b === undefined) return;
+      if (b.toMs - b.fromMs <= Math.max(REFINE_TOLERANCE_MS, (atMs - b.toMs) * REFINE_SHARE))
+        return;
+      const mid = Math.floor((b.fromMs + b.toMs) / 2);
+      const offsets = await this.o.admin.offsetsAt(topic, mid);
+      for (const [p, end] of Object.entries(offsets)) {
+        this.timelines.get(`${topic}\u0000${p}`)?.add(mid, BigInt(end));
+      }
+    }
+  }
+
+  /** A topic-partition's timeline, seeded from Kafka's timestamp index the first time. */
+  private async timelineOf(
+    topic: string,
+    partition: number,
+    atMs: number,
+  ): Promise<OffsetTimeline> {
+    const key = `${topic}\u0000${partition}`;
+    let timeline = this.timelines.get(key);
+    if (timeline !== undefined) return timeline;
+    timeline = new OffsetTimeline();
+    // seeding covers every partition of the topic at once
+    const seeds = await Promise.all(
+      SEED_AGES_MS.map(
+        async (age) => [atMs - age, await this.o.admin.offsetsAt(topic, atMs - age)] as const,
+      ),
+    );
+    const all = new Set(seeds.flatMap(([, offsets]) => Object.keys(offsets)));
+    for (const p of all) {
+      const t = p === String(partition) ? timeline : new OffsetTimeline();
+      for (const [at, offsets] of seeds) {
+        const end = offsets[p];
+        if (end !== undefined) t.add(at, BigInt(end));
+      }
+      if (!this.timelines.has(`${topic}\u0000${p}`)) this.timelines.set(`${topic}\u0000${p}`, t);
+    }
+    this.timelines.set(key, timeline);
+    return timeline;
+  }
+
+  private export(): void {
+    const m = this.o.metrics;
+    const gauges = [
+      m.committedOffset,
+      m.logEndOffset,
+      m.partitionLagMessages,
+      m.partitionLagSeconds,
+      m.lagMessages,
+      m.lagSeconds,
+      m.drainSeconds,
+      m.deliveryRate,
+      m.status,
+      m.deadLettersStored,
+      m.retriesParked,
+    ];
+    for (const g of gauges) g.reset();
+    for (const lag of this.latest.values()) {
+      const labels = { subscription: lag.subscriptionId, topic: lag.topic };
+      for (const p of lag.partitions) {
+        const pl = { ...labels, partition: String(p.partition) };
+        if (p.committedOffset !== null) m.committedOffset.set(pl, Number(p.committedOffset));
+        m.logEndOffset.set(pl, Number(p.logEndOffset));
+        m.partitionLagMessages.set(pl, p.lagMessages);
+        m.partitionLagSeconds.set(pl, p.lagSeconds);
+      }
+      m.lagMessages.set(labels, lag.lagMessages);
+      m.lagSeconds.set(labels, lag.lagSeconds);
+      m.drainSeconds.set(labels, lag.drainSeconds ?? -1);
+      m.deliveryRate.set(labels, lag.deliveredPerSecond);
+      for (const s of LAG_STATUSES)
+        m.status.set({ ...labels, status: s }, s === lag.status ? 1 : 0);
+      m.deadLettersStored.set(labels, lag.backlog.deadLetters);
+      m.retriesParked.set(labels, lag.backlog.retrying);
+    }
+  }
+}
