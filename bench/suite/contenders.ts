@@ -1,5 +1,11 @@
 import type { Pusher, Reader } from './contender.ts';
-import { autocannonCeiling, fanoutBridge, naiveLoop, parallelConsumerPeer } from './pushers.ts';
+import {
+  autocannonCeiling,
+  fanoutBridge,
+  kafkaConnectPeer,
+  naiveLoop,
+  parallelConsumerPeer,
+} from './pushers.ts';
 import { consumerPerformance, rawKafkaJs } from './readers.ts';
 
 /** The read ceilings, in the order they run within a round. */
@@ -9,6 +15,7 @@ export const readers: Reader[] = [consumerPerformance, rawKafkaJs];
 export const pushers: Pusher[] = [
   autocannonCeiling,
   naiveLoop,
+  kafkaConnectPeer,
   parallelConsumerPeer,
   fanoutBridge('partition'),
   fanoutBridge('key'),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deadLetterTopicOf } from '../../libs/registry/types.ts';
@@ -107,7 +107,7 @@ export const parallelConsumerPeer: Pusher = {
       '-Xmx512m',
       '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
       '-cp',
-      `${ctx.peersDir}/target/fanout-bench-peers-1.0.0.jar:${ctx.peersDir}/lib/*`,
+      `${ctx.peersDir}/parallelConsumer/target/fanout-bench-parallel-consumer-1.0.0.jar:${ctx.peersDir}/parallelConsumer/lib/*`,
       'dev.fanout.bench.KeyOrderedHttpPush',
       ctx.brokers,
       topic,
@@ -117,5 +117,63 @@ export const parallelConsumerPeer: Pusher = {
     ]);
     await java.waitFor(/parallel consumer running/, 60_000);
     return { pids: { java: java.pid }, stop: () => java.stop() };
+  },
+};
+
+/**
+ * Kafka Connect standalone (connect-runtime) with the small HTTP sink connector of bench/peers:
+ * one task per partition, each POSTing its records one after another.
+ */
+export const kafkaConnectPeer: Pusher = {
+  name: 'peer: Kafka Connect HTTP sink',
+  connections: 3,
+  readsKafka: true,
+  async start(topic, ctx) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-connect-'));
+    const worker = join(dir, 'worker.properties');
+    const connector = join(dir, 'connector.properties');
+    writeFileSync(
+      worker,
+      [
+        `bootstrap.servers=${ctx.brokers}`,
+        'key.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
+        'value.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
+        `offset.storage.file.filename=${join(dir, 'offsets')}`,
+        // a free port for the REST API, so two runs never clash
+        'listeners=http://127.0.0.1:0',
+        'plugin.discovery=only_scan',
+      ].join('\n'),
+    );
+    writeFileSync(
+      connector,
+      [
+        // the consumer group is connect-<name>: a new one each run
+        `name=${groupName('http-sink')}`,
+        'connector.class=dev.fanout.bench.HttpSinkConnector',
+        'tasks.max=3',
+        `topics=${topic}`,
+        `http.url=${ctx.sinkUrl}`,
+      ].join('\n'),
+    );
+    const lib = `${ctx.peersDir}/kafkaConnect`;
+    const java = new ContenderProcess('java', [
+      '-Xms256m',
+      '-Xmx512m',
+      '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+      '-Dorg.slf4j.simpleLogger.log.org.apache.kafka.connect.runtime.Connect=info',
+      '-cp',
+      `${lib}/target/fanout-bench-kafka-connect-1.0.0.jar:${lib}/lib/*`,
+      'org.apache.kafka.connect.cli.ConnectStandalone',
+      worker,
+      connector,
+    ]);
+    await java.waitFor(/Kafka Connect started/, 90_000);
+    return {
+      pids: { java: java.pid },
+      async stop() {
+        await java.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   },
 };
