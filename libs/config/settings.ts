@@ -291,6 +291,13 @@ export const SETTINGS = {
       'How long delivered rows (and payloads no row needs) are kept before pruning, in batches.',
     parse: integer(0, 90 * 24 * 3600 * 1000),
   },
+  schemaRegistryUrl: {
+    env: 'FANOUT_SCHEMA_REGISTRY_URL',
+    default: '',
+    description:
+      "Optional http(s) URL of a Confluent-compatible schema registry (Confluent's REST API, e.g. Apicurio's /apis/ccompat/v7). Topics may then name a schema subject: the produce API validates and encodes with it, and subscriptions may ask for decoded JSON. Empty: no registry.",
+    parse: optionalUrl(['http:', 'https:']),
+  },
   logLevel: {
     env: 'FANOUT_LOG_LEVEL',
     default: 'info',

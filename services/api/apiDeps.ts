@@ -7,6 +7,7 @@ import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import type { Logger } from '../../libs/log/logger.ts';
 import type { LagMonitor } from '../../libs/lag/lagMonitor.ts';
 import type { FanoutMetrics } from '../../libs/metrics/fanoutMetrics.ts';
+import type { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -18,4 +19,6 @@ export interface ApiDeps {
   producer: EventProducer;
   metrics: FanoutMetrics;
   lag: LagMonitor;
+  /** The schema registry, when FANOUT_SCHEMA_REGISTRY_URL names one. */
+  schemas?: SchemaCodec | null;
 }

@@ -10,6 +10,7 @@ import { healthRoutes } from './routes/healthRoutes.ts';
 import { lagRoutes } from './routes/lagRoutes.ts';
 import { subscriptionRoutes } from './routes/subscriptionRoutes.ts';
 import { topicRoutes } from './routes/topicRoutes.ts';
+import { TopicSchemaSubjects } from './topicSchemaSubjects.ts';
 import { metricsRoute } from '../runtime/metricsRoute.ts';
 
 export function createApp(deps: ApiDeps): Express {
@@ -20,13 +21,15 @@ export function createApp(deps: ApiDeps): Express {
   app.use(metricsRoute(deps.metrics.registry));
   app.use(requireJson);
   app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true }));
-  app.use(topicRoutes(deps));
+  // one view of topics' schema subjects: a change through topicRoutes applies to produce at once
+  const subjects = new TopicSchemaSubjects(deps.pool);
+  app.use(topicRoutes(deps, subjects));
   app.use(lagRoutes(deps));
   app.use(subscriptionRoutes(deps));
   app.use(deadLetterRoutes(deps));
   app.use(heldEventRoutes(deps));
   app.use(pullRoutes(deps));
-  app.use(eventRoutes(deps));
+  app.use(eventRoutes(deps, subjects));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

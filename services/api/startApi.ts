@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import { LagMonitor } from '../../libs/lag/lagMonitor.ts';
 import type { Runtime } from '../runtime/createRuntime.ts';
+import { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
 import { createApp } from './createApp.ts';
 
 export interface RunningApi {
@@ -21,7 +22,9 @@ export async function startApi(rt: Runtime): Promise<RunningApi> {
     windowMs: rt.config.lagWindowMs,
   });
   lag.start();
-  const app = createApp({ ...rt, producer, lag });
+  const schemas =
+    rt.config.schemaRegistryUrl === null ? null : new SchemaCodec(rt.config.schemaRegistryUrl);
+  const app = createApp({ ...rt, producer, lag, schemas });
   const server = app.listen(rt.config.apiPort, rt.config.apiHost);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -9,6 +9,7 @@ import {
 } from '../../libs/deadletters/deadLetterStore.ts';
 import { deliverWithPolicy, type RetryMemory } from '../../libs/delivery/deliverWithPolicy.ts';
 import { endpointOf } from '../../libs/delivery/endpointOf.ts';
+import type { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
 import type { FanoutEvent } from '../../libs/events/fanoutEvent.ts';
 import type { Logger } from '../../libs/log/logger.ts';
 import { disableSubscription, findSubscription } from '../../libs/registry/subscriptionStore.ts';
@@ -30,10 +31,17 @@ export class DeadLetterReplayer {
   private readonly pool: pg.Pool;
   private readonly marks: DeliveredMarks;
   private readonly log: Logger;
+  private readonly schemas: SchemaCodec | null;
 
-  constructor(pool: pg.Pool, marks: DeliveredMarks, log: Logger) {
+  constructor(
+    pool: pg.Pool,
+    marks: DeliveredMarks,
+    log: Logger,
+    schemas: SchemaCodec | null = null,
+  ) {
     this.pool = pool;
     this.marks = marks;
+    this.schemas = schemas;
     this.log = log.child({ component: 'dead-letter-replayer' });
   }
 
@@ -77,7 +85,7 @@ export class DeadLetterReplayer {
       clear: async () => undefined,
     };
     const outcome = await deliverWithPolicy(event, {
-      endpoint: endpointOf(sub, { 'fanout-replay': 'dead-letter' }),
+      endpoint: endpointOf(sub, { 'fanout-replay': 'dead-letter' }, this.schemas),
       policy: sub.retry,
       memory,
       isOpen: () => !this.stopped && leaseHeld,

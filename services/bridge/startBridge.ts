@@ -1,5 +1,6 @@
 import { createAlertSender } from '../../libs/alerts/alertSender.ts';
 import { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
+import { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
 import { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import type { Runtime } from '../runtime/createRuntime.ts';
 import { BridgeSupervisor } from './bridgeSupervisor.ts';
@@ -19,7 +20,10 @@ export async function startBridge(rt: Runtime): Promise<RunningBridge> {
   );
   // one producer for every subscription's dead letters
   const producer = new EventProducer(rt.kafka, rt.admin);
+  const schemas =
+    rt.config.schemaRegistryUrl === null ? null : new SchemaCodec(rt.config.schemaRegistryUrl);
   const supervisor = new BridgeSupervisor({
+    schemas,
     alert: createAlertSender(rt.config.alertWebhookUrl, rt.log),
     kafka: rt.kafka,
     admin: rt.admin,
@@ -31,7 +35,7 @@ export async function startBridge(rt: Runtime): Promise<RunningBridge> {
     metrics: rt.metrics,
   });
   await supervisor.start();
-  const replayer = new DeadLetterReplayer(rt.pool, marks, rt.log);
+  const replayer = new DeadLetterReplayer(rt.pool, marks, rt.log, schemas);
   replayer.start();
   rt.log.info('bridge started', { workers: supervisor.workerCount });
   return {

@@ -8,6 +8,7 @@ import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { recordDeadLetter } from '../../libs/deadletters/deadLetterStore.ts';
 import { deadLetterRecord } from '../../libs/delivery/deadLetterRecord.ts';
 import { endpointOf } from '../../libs/delivery/endpointOf.ts';
+import type { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
 import { DeliveryLanes } from '../../libs/delivery/deliveryLanes.ts';
 import { capacitySignal } from '../../libs/delivery/inFlightLimit.ts';
 import { RateLimiter } from '../../libs/delivery/rateLimiter.ts';
@@ -46,6 +47,8 @@ export interface WorkerDeps {
   config: Config;
   log: Logger;
   metrics: FanoutMetrics;
+  /** Decodes schema-registry records for `decoded` subscriptions; null without a registry. */
+  schemas?: SchemaCodec | null;
 }
 
 export interface SubscriptionWorker {
@@ -71,8 +74,8 @@ const HOLD_POLL_MS = 500;
  */
 export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): SubscriptionWorker {
   const log = deps.log.child({ subscriptionId: sub.id, topic: sub.topic });
-  const endpoint = endpointOf(sub);
-  const replayEndpoint = endpointOf(sub, { 'fanout-replay': 'seek' });
+  const endpoint = endpointOf(sub, undefined, deps.schemas);
+  const replayEndpoint = endpointOf(sub, { 'fanout-replay': 'seek' }, deps.schemas);
   // below these offsets (left by a seek backwards) events are replays
   const replayUntil = new Map(
     Object.entries(sub.replay.until).map(([p, o]) => [Number(p), BigInt(o)]),

@@ -1,7 +1,7 @@
 import type { EventFormat } from '../../../libs/registry/types.ts';
 import { optionalEnum, type JsonObject } from './fields.ts';
 
-export const EVENT_FORMAT_FIELDS = ['cloudEvents'];
+export const EVENT_FORMAT_FIELDS = ['cloudEvents', 'payloadFormat'];
 
 /**
  * `cloudEvents`: "binary" | "structured" | null (plain webhook), and `payloadFormat`: "raw" |

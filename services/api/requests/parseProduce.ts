@@ -5,6 +5,8 @@ export interface ProducedEvent {
   key: string | null;
   /** The payload serialised once here; these bytes are what every subscriber receives. */
   value: Buffer;
+  /** The payload as parsed, for topics whose schema subject encodes it instead. */
+  payload: unknown;
   headers: Record<string, string>;
 }
 
@@ -36,6 +38,7 @@ function parseEvent(obj: JsonObject, prefix: string): ProducedEvent {
   return {
     key,
     value: Buffer.from(JSON.stringify(obj.payload), 'utf8'),
+    payload: obj.payload,
     headers: parseHeaders(obj.headers, `${prefix}headers`),
   };
 }

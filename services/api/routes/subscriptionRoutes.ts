@@ -11,7 +11,12 @@ import {
   setPaused,
   updateSubscription,
 } from '../../../libs/registry/subscriptionStore.ts';
-import { deadLetterTopicOf, groupIdOf, type Subscription } from '../../../libs/registry/types.ts';
+import {
+  deadLetterTopicOf,
+  groupIdOf,
+  type EventFormat,
+  type Subscription,
+} from '../../../libs/registry/types.ts';
 import type { ApiDeps } from '../apiDeps.ts';
 import {
   parseCreateSubscription,
@@ -59,6 +64,7 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
 
   router.post('/v1/subscriptions', async (req, res) => {
     const request = parseCreateSubscription(req.body);
+    mustDecodeWithRegistry(deps, request.format);
     const topic = await resolveTopic(deps, request.topic, 'topic');
     const id = randomUUID();
     // The start position is fixed now, in Kafka, so an event produced after this 201 is
@@ -98,6 +104,7 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
   router.patch('/v1/subscriptions/:id', async (req, res) => {
     const current = await mustFindSubscription(deps, req.params.id);
     const changes = parseUpdateSubscription(req.body, current);
+    mustDecodeWithRegistry(deps, changes.format);
     const updated = await updateSubscription(deps.pool, current.id, changes);
     if (!updated) throw notFound(current.id);
     deps.log.info('subscription updated', {
@@ -152,6 +159,17 @@ export async function mustFindSubscription(deps: ApiDeps, rawId: string): Promis
   const sub = await findSubscription(deps.pool, id);
   if (!sub) throw notFound(id);
   return sub;
+}
+
+/** `payloadFormat: "decoded"` needs a registry to decode with. */
+function mustDecodeWithRegistry(deps: ApiDeps, format: EventFormat): void {
+  if (format.payload === 'decoded' && !deps.schemas) {
+    throw new FanoutError(
+      'FANOUT_VALIDATION',
+      'payloadFormat "decoded" needs a schema registry: set FANOUT_SCHEMA_REGISTRY_URL',
+      { field: 'payloadFormat' },
+    );
+  }
 }
 
 function parseId(raw: string): string {
