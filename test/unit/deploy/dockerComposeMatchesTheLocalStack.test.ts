@@ -19,11 +19,19 @@ async function compose(): Promise<{ services: Record<string, ComposeService> }> 
   }) as { services: Record<string, ComposeService> };
 }
 
-test('docker-compose.kafka.yml parses and holds Kafka, PostgreSQL, Redis, api and bridge', async () => {
+test('docker-compose.kafka.yml parses and holds Kafka, PostgreSQL, Redis, api, bridge and router', async () => {
   const { services } = await compose();
-  assert.deepEqual(Object.keys(services).sort(), ['api', 'bridge', 'kafka', 'postgres', 'redis']);
+  assert.deepEqual(Object.keys(services).sort(), [
+    'api',
+    'bridge',
+    'kafka',
+    'postgres',
+    'redis',
+    'router',
+  ]);
   assert.deepEqual(services.api!.command, ['node', 'services/api/main.ts']);
   assert.deepEqual(services.bridge!.command, ['node', 'services/bridge/main.ts']);
+  assert.deepEqual(services.router!.command, ['node', 'services/router/main.ts']);
 });
 
 test('the compose Kafka is the version the local stack pins', async () => {
@@ -36,7 +44,7 @@ test('the compose Kafka is the version the local stack pins', async () => {
 test('the Fanout services set only variables the config schema knows', async () => {
   const known = new Set(Object.values(SETTINGS).map((s) => s.env));
   const { services } = await compose();
-  for (const name of ['api', 'bridge']) {
+  for (const name of ['api', 'bridge', 'router']) {
     for (const key of Object.keys(services[name]!.environment ?? {})) {
       assert.ok(known.has(key), `${name} sets unknown ${key}`);
     }
