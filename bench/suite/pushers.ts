@@ -79,11 +79,18 @@ export function fanoutBridge(
       if (res.status !== 201) throw new Error(`subscription refused: ${JSON.stringify(res.body)}`);
       const id = res.body.id as string;
       ctx.cleanupTopics.push(deadLetterTopicOf(id));
-      const bridge = new ContenderProcess(process.execPath, ['services/bridge/main.ts'], {
-        ...ctx.fanoutEnv,
-        // the ready line is an info line
-        FANOUT_LOG_LEVEL: 'info',
-      });
+      // FANOUT_BENCH_PROFILE_DIR=dir writes a V8 CPU profile of each bridge run there
+      const profileDir = process.env.FANOUT_BENCH_PROFILE_DIR;
+      const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const bridge = new ContenderProcess(
+        process.execPath,
+        [...profile, 'services/bridge/main.ts'],
+        {
+          ...ctx.fanoutEnv,
+          // the ready line is an info line
+          FANOUT_LOG_LEVEL: 'info',
+        },
+      );
       await bridge.waitFor(/bridge started/, 60_000);
       return {
         pids: { bridge: bridge.pid },
