@@ -2,7 +2,12 @@ import type { FanoutEvent } from '../events/fanoutEvent.ts';
 import type { PartitionFeed } from '../kafka/subscriptionConsumer.ts';
 import type { Logger } from '../log/logger.ts';
 import { InFlightLimit } from './inFlightLimit.ts';
-import { OrderedLane, type DeliverFn, type OrderingMode } from './orderedLane.ts';
+import {
+  OrderedLane,
+  type DeliverFn,
+  type LaneBatching,
+  type OrderingMode,
+} from './orderedLane.ts';
 
 /** What the lanes need from the consumer that feeds them. */
 export interface LaneControl {
@@ -14,6 +19,8 @@ export interface LaneControl {
 export interface DeliveryLanesOptions {
   control: LaneControl;
   deliver: DeliverFn;
+  /** Batched delivery instead of `deliver`, for subscriptions that opted in. */
+  batch?: LaneBatching;
   /** Ids among these events already delivered (dedupe); they are acknowledged unsent. */
   alreadyDelivered: (events: FanoutEvent[]) => Promise<Set<string>>;
   /** Runs before a partition's lane starts, with its first offset (e.g. to load retry state). */
@@ -65,6 +72,7 @@ export class DeliveryLanes implements PartitionFeed {
           this.skip.has(event)
             ? Promise.resolve('acknowledged')
             : this.o.deliver(event, isOpen, idle),
+        ...(this.o.batch === undefined ? {} : { batch: this.skippingDelivered(this.o.batch) }),
         maxQueued: this.o.maxQueuedPerPartition,
         onFull: () => {
           this.paused.add(partition);
@@ -78,6 +86,18 @@ export class DeliveryLanes implements PartitionFeed {
       this.lanes.set(partition, lane);
     }
     lane.push(events);
+  }
+
+  private skippingDelivered(batch: LaneBatching): LaneBatching {
+    return {
+      ...batch,
+      deliver: (events, isOpen, idle) => {
+        const fresh = events.filter((e) => !this.skip.has(e));
+        return fresh.length === 0
+          ? Promise.resolve('acknowledged')
+          : batch.deliver(fresh, isOpen, idle);
+      },
+    };
   }
 
   async reset(reason: string): Promise<void> {

@@ -16,8 +16,27 @@ export type DeliverFn = (
   idle: Idle,
 ) => Promise<LaneOutcome>;
 
+export type DeliverBatchFn = (
+  events: FanoutEvent[],
+  isOpen: () => boolean,
+  idle: Idle,
+) => Promise<LaneOutcome>;
+
+/**
+ * Several events per request: up to `maxEvents` that may go together under the ordering mode
+ * (consecutive events of the partition, or of one key, or any in `none`), waiting up to
+ * `maxWaitMs` from the first one's arrival for the batch to fill.
+ */
+export interface LaneBatching {
+  maxEvents: number;
+  maxWaitMs: number;
+  deliver: DeliverBatchFn;
+}
+
 export interface LaneOptions {
   mode: OrderingMode;
+  /** When set, events go out in batches through `batch.deliver` instead of `deliver`. */
+  batch?: LaneBatching;
   /** Delivers one event; 'abandoned' means the lane was closed while it was trying. */
   deliver: DeliverFn;
   limit: InFlightLimit;
@@ -30,6 +49,7 @@ export interface LaneOptions {
 interface Entry {
   event: FanoutEvent;
   done: boolean;
+  arrivedAt: number;
 }
 
 /**
@@ -58,6 +78,7 @@ export class OrderedLane {
   private acknowledgedUpTo: string | undefined;
   private readonly o: LaneOptions;
   private readonly wake = (): void => this.pump();
+  private lingerTimer: NodeJS.Timeout | undefined;
 
   constructor(options: LaneOptions) {
     this.o = options;
@@ -76,7 +97,7 @@ export class OrderedLane {
   push(events: FanoutEvent[]): void {
     if (!this.open) return;
     for (const event of events) {
-      const entry = { event, done: false };
+      const entry = { event, done: false, arrivedAt: Date.now() };
       this.entries.push(entry);
       this.entryOf.set(event, entry);
       const key = this.keyOf(event);
@@ -108,23 +129,47 @@ export class OrderedLane {
 
   private pump(): void {
     while (this.open && this.runnableHead < this.runnable.length) {
+      const event = this.runnable[this.runnableHead]!;
+      const key = this.keyOf(event);
+      let followers: FanoutEvent[] = [];
+      if (this.o.batch !== undefined) {
+        followers = this.followersOf(event, key, this.o.batch.maxEvents - 1);
+        const waited = Date.now() - this.entryOf.get(event)!.arrivedAt;
+        if (followers.length + 1 < this.o.batch.maxEvents && waited < this.o.batch.maxWaitMs) {
+          this.lingerTimer ??= setTimeout(() => {
+            this.lingerTimer = undefined;
+            this.pump();
+          }, this.o.batch.maxWaitMs - waited);
+          break;
+        }
+      }
       if (!this.o.limit.tryAcquire()) {
         this.o.limit.onRoom(this.wake);
         return;
       }
-      const event = this.runnable[this.runnableHead]!;
       this.runnable[this.runnableHead++] = undefined as unknown as FanoutEvent;
+      if (followers.length > 0) {
+        if (key === null) this.runnableHead += followers.length;
+        else this.waiting.get(key)!.splice(0, followers.length);
+      }
       if (this.runnableHead > 1024 && this.runnableHead * 2 > this.runnable.length) {
         this.runnable.splice(0, this.runnableHead);
         this.runnableHead = 0;
       }
-      const run = this.run(event).finally(() => this.running.delete(run));
+      const run = this.run([event, ...followers]).finally(() => this.running.delete(run));
       this.running.add(run);
     }
     this.o.limit.offRoom(this.wake);
   }
 
-  private async run(event: FanoutEvent): Promise<void> {
+  /** The events that may share a request with `event`, in offset order. */
+  private followersOf(event: FanoutEvent, key: string | null, max: number): FanoutEvent[] {
+    if (key !== null) return (this.waiting.get(key) ?? []).slice(0, max);
+    const from = this.runnableHead + 1;
+    return this.runnable.slice(from, from + max);
+  }
+
+  private async run(events: FanoutEvent[]): Promise<void> {
     let outcome: LaneOutcome;
     const isOpen = (): boolean => this.open;
     const idle: Idle = async (wait) => {
@@ -136,18 +181,21 @@ export class OrderedLane {
       }
     };
     try {
-      outcome = await this.o.deliver(event, isOpen, idle);
+      outcome =
+        this.o.batch === undefined
+          ? await this.o.deliver(events[0]!, isOpen, idle)
+          : await this.o.batch.deliver(events, isOpen, idle);
     } catch {
-      // callers handle their own failures; one that escapes leaves the event unsettled, to be
+      // callers handle their own failures; one that escapes leaves the events unsettled, to be
       // fetched again after the next rebalance or restart, rather than crash the process
       outcome = 'abandoned';
     } finally {
       this.o.limit.release();
     }
     // an answer that arrives after close still counts toward the final commit
-    if (outcome === 'acknowledged') this.settle(event);
+    if (outcome === 'acknowledged') for (const e of events) this.settle(e);
     if (!this.open || outcome === 'abandoned') return;
-    const key = this.keyOf(event);
+    const key = this.keyOf(events[0]!);
     if (key !== null) {
       const queue = this.waiting.get(key)!;
       const next = queue.shift();
@@ -176,6 +224,7 @@ export class OrderedLane {
   /** Stops starting deliveries; resolves once the requests in flight have finished. */
   async close(): Promise<void> {
     this.open = false;
+    clearTimeout(this.lingerTimer);
     this.o.limit.offRoom(this.wake);
     this.runnable.length = 0;
     this.runnableHead = 0;

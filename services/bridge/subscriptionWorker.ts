@@ -11,6 +11,7 @@ import { endpointOf } from '../../libs/delivery/endpointOf.ts';
 import type { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
 import { DeliveryLanes } from '../../libs/delivery/deliveryLanes.ts';
 import { capacitySignal } from '../../libs/delivery/inFlightLimit.ts';
+import { batchEvent } from '../../libs/delivery/batchEvent.ts';
 import { RateLimiter } from '../../libs/delivery/rateLimiter.ts';
 import {
   deliverWithPolicy,
@@ -204,19 +205,16 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
         log.warn('retry state not loaded; counting attempts afresh', { partition, err });
       }
     },
-    deliver: async (event, isOpen, idle) => {
-      // An unexpected failure (PostgreSQL down while disabling, say) must neither crash the
-      // process nor skip the event: try the whole delivery again.
-      for (;;) {
-        try {
-          return await deliverOne(event, isOpen, idle);
-        } catch (err) {
-          log.error('delivery failed unexpectedly; retrying', { eventId: event.id, err });
-          if (!isOpen()) return 'abandoned';
-          await sleep(UNEXPECTED_FAILURE_RETRY_MS);
-        }
-      }
-    },
+    deliver: (event, isOpen, idle) => persist(() => deliverOne(event, isOpen, idle), isOpen),
+    ...(sub.delivery.batch === null
+      ? {}
+      : {
+          batch: {
+            ...sub.delivery.batch,
+            deliver: (events, isOpen, idle) =>
+              persist(() => deliverBatch(events, isOpen, idle), isOpen),
+          },
+        }),
     maxQueuedPerPartition: deps.config.maxQueuedPerPartition,
     ordering: sub.delivery.ordering,
     maxInFlight: sub.delivery.maxInFlight,
@@ -297,6 +295,25 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     });
   }
 
+  /**
+   * An unexpected failure (PostgreSQL down while disabling, say) must neither crash the
+   * process nor skip the event: the whole delivery is tried again.
+   */
+  async function persist(
+    attempt: () => Promise<LaneOutcome>,
+    isOpen: () => boolean,
+  ): Promise<LaneOutcome> {
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (err) {
+        log.error('delivery failed unexpectedly; retrying', { err });
+        if (!isOpen()) return 'abandoned';
+        await sleep(UNEXPECTED_FAILURE_RETRY_MS);
+      }
+    }
+  }
+
   async function deliverOne(
     event: FanoutEvent,
     isOpen: () => boolean,
@@ -307,10 +324,39 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
       metrics.settled('filtered');
       return 'acknowledged';
     }
+    const base = isReplay(event) ? replayEndpoint : endpoint;
+    return deliverUnit(event, [event], withSequence(event, base), isOpen, idle);
+  }
+
+  async function deliverBatch(
+    events: FanoutEvent[],
+    isOpen: () => boolean,
+    idle: Idle,
+  ): Promise<LaneOutcome> {
+    const members = events.filter(wanted);
+    metrics.settled('filtered', events.length - members.length);
+    if (members.length === 0) return 'acknowledged';
+    const unit = batchEvent(members, (e) => sequences.get(e.partition)?.markOf(e));
+    const base = members.some(isReplay) ? replayEndpoint : endpoint;
+    const batchEndpoint: Endpoint = {
+      ...base,
+      extraHeaders: { ...base.extraHeaders, 'fanout-batch-size': String(members.length) },
+    };
+    return deliverUnit(unit, members, batchEndpoint, isOpen, idle);
+  }
+
+  /** Delivers one request's worth — an event, or a batch standing for its members. */
+  async function deliverUnit(
+    unit: FanoutEvent,
+    members: FanoutEvent[],
+    target: Endpoint,
+    isOpen: () => boolean,
+    idle: Idle,
+  ): Promise<LaneOutcome> {
     const active = (): boolean => isOpen() && !gone;
     for (;;) {
-      const outcome = await deliverWithPolicy(event, {
-        endpoint: withSequence(event, isReplay(event) ? replayEndpoint : endpoint),
+      const outcome = await deliverWithPolicy(unit, {
+        endpoint: target,
         policy: sub.retry,
         memory,
         isOpen: active,
@@ -325,44 +371,51 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
         },
       });
       if (outcome.kind === 'exhausted' && sub.delivery.onExhausted === 'hold') {
-        const action = await holdUntilReleased(event, outcome, active, idle);
+        // a batch is held under its first event: same partition and offset as its retry state
+        const action = await holdUntilReleased(members[0]!, outcome, active, idle);
         if (action === 'abandoned') return 'abandoned';
         if (action === 'retry') {
           // a fresh retry budget (the copy in memory goes first, so a failed write still resets)
           await memory
-            .clear(event)
+            .clear(unit)
             .catch((err: unknown) =>
-              log.warn('retry state not cleared', { eventId: event.id, err }),
+              log.warn('retry state not cleared', { eventId: unit.id, err }),
             );
           continue;
         }
       }
-      return settle(event, outcome, active);
+      return settle(unit, members, outcome, active);
     }
   }
 
   async function settle(
-    event: FanoutEvent,
+    unit: FanoutEvent,
+    members: FanoutEvent[],
     outcome: PolicyOutcome,
     active: () => boolean,
   ): Promise<LaneOutcome> {
     switch (outcome.kind) {
       case 'acknowledged':
-        metrics.settled('delivered', 1, event.timestampMs);
+        for (const e of members) metrics.settled('delivered', 1, e.timestampMs);
         // Marked before the lane moves on, so a crash after this point and before the next
         // commit replays the event without pushing it again. Never throws: Redis down means
         // no mark (logged), and at worst a duplicate later.
-        await deps.marks.mark(sub.id, event.id);
+        await Promise.all(members.map((e) => deps.marks.mark(sub.id, e.id)));
         return 'acknowledged';
       case 'exhausted':
-        return deadLetter(event, outcome, active);
+        // each event of a batch is its own dead letter, replayable on its own
+        for (const e of members) {
+          if ((await deadLetter(e, outcome, active)) === 'abandoned') return 'abandoned';
+        }
+        if (members.length > 1) await memory.clear(unit).catch(() => undefined);
+        return 'acknowledged';
       case 'gone':
         gone = true;
         deps.alert({
           type: 'subscription_disabled',
           subscriptionId: sub.id,
           topic: sub.topic,
-          detail: { reason: '410 Gone', endpoint: sub.endpoint, eventId: event.id },
+          detail: { reason: '410 Gone', endpoint: sub.endpoint, eventId: unit.id },
         });
         await disableSubscription(deps.pool, sub.id, `410 Gone from ${sub.endpoint}`);
         return 'abandoned';

@@ -7,7 +7,7 @@ import {
 } from '../../../libs/deadletters/deadLetterStore.ts';
 import { validationError } from '../../../libs/errors/FanoutError.ts';
 import type { ApiDeps } from '../apiDeps.ts';
-import { bodyView } from '../bodyView.ts';
+import { bodyView } from '../../../libs/events/bodyView.ts';
 import { rejectUnknownFields, requireObject } from '../requests/fields.ts';
 import { mustFindSubscription } from './subscriptionRoutes.ts';
 

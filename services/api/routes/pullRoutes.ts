@@ -6,7 +6,7 @@ import { validationError } from '../../../libs/errors/FanoutError.ts';
 import { compileFilter } from '../../../libs/filter/eventFilter.ts';
 import { readPartition } from '../../../libs/kafka/partitionReader.ts';
 import type { ApiDeps } from '../apiDeps.ts';
-import { bodyView } from '../bodyView.ts';
+import { bodyView } from '../../../libs/events/bodyView.ts';
 import { mustFindSubscription } from './subscriptionRoutes.ts';
 
 function queryInteger(
