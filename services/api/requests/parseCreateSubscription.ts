@@ -57,7 +57,7 @@ export function parseCreateSubscription(body: unknown): CreateSubscriptionReques
     ...DELIVERY_FIELDS,
     ...EVENT_FORMAT_FIELDS,
   ]);
-  return {
+  const request = {
     topic: parseTopicName(obj.topic, 'topic'),
     endpoint: parseEndpoint(requireString(obj, 'endpoint', 'endpoint', 2048)),
     secret: parseSecretField(obj) ?? generateSecret(),
@@ -68,6 +68,19 @@ export function parseCreateSubscription(body: unknown): CreateSubscriptionReques
     filter: obj.filter === undefined || obj.filter === null ? null : parseFilter(obj.filter),
     format: parseEventFormat(obj, DEFAULT_EVENT_FORMAT),
   };
+  checkBatchFormat(request.delivery, request.format);
+  return request;
+}
+
+/** A batch is one JSON array of raw payloads: not a CloudEvent, and not decoded per event. */
+function checkBatchFormat(delivery: DeliverySettings, format: EventFormat): void {
+  if (delivery.batch === null) return;
+  if (format.cloudEvents !== null) {
+    throw validationError('batch', 'batch cannot be combined with cloudEvents');
+  }
+  if (format.payload !== 'raw') {
+    throw validationError('batch', 'batch delivers raw payloads; payloadFormat must be "raw"');
+  }
 }
 
 /** A PATCH: only the fields present change; `state: "active"` re-enables a disabled subscription. */
@@ -93,6 +106,7 @@ export function parseUpdateSubscription(
     delivery: parseDeliverySettings(obj, current.delivery),
     format: parseEventFormat(obj, current.format),
   };
+  checkBatchFormat(out.delivery, out.format);
   if (obj.endpoint !== undefined) {
     out.endpoint = parseEndpoint(requireString(obj, 'endpoint', 'endpoint', 2048));
   }

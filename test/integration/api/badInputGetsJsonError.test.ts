@@ -136,6 +136,7 @@ test('wrong types get 400 naming the field', async () => {
     [{ batch: { maxEvents: 10, linger: 1 } }, 'batch.linger'],
     [{ rateLimit: 0 }, 'rateLimit'],
     [{ onExhausted: 'park' }, 'onExhausted'],
+    [{ batch: { maxEvents: 10 }, cloudEvents: 'binary' }, 'batch'],
   ] as const) {
     await expectError(
       'POST',
