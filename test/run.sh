@@ -4,6 +4,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash deploy/local/up.sh
+# the dashboard's browser test drives Debian's chromium
+bash deploy/local/chromium.sh
 export PATH="$root/node_modules/.bin:$PATH"
 
 echo "== lint"; eslint .

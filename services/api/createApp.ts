@@ -6,6 +6,7 @@ import { deadLetterRoutes } from './routes/deadLetterRoutes.ts';
 import { heldEventRoutes } from './routes/heldEventRoutes.ts';
 import { pullRoutes } from './routes/pullRoutes.ts';
 import { eventRoutes } from './routes/eventRoutes.ts';
+import { dashboardRoutes } from './routes/dashboardRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { lagRoutes } from './routes/lagRoutes.ts';
 import { subscriptionRoutes } from './routes/subscriptionRoutes.ts';
@@ -19,6 +20,7 @@ export function createApp(deps: ApiDeps): Express {
   app.set('etag', false);
   app.use(healthRoutes(deps));
   app.use(metricsRoute(deps.metrics.registry));
+  app.use(dashboardRoutes());
   app.use(requireJson);
   app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true }));
   // one view of topics' schema subjects: a change through topicRoutes applies to produce at once
