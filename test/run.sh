@@ -4,8 +4,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash deploy/local/up.sh
-# the dashboard's browser test drives Debian's chromium
+# the dashboard's browser test drives Debian's chromium; the deploy tests run promtool
 bash deploy/local/chromium.sh
+bash deploy/local/promtool.sh
 export PATH="$root/node_modules/.bin:$PATH"
 
 echo "== lint"; eslint .
