@@ -1,5 +1,6 @@
 import type { FanoutEvent } from '../events/fanoutEvent.ts';
 import { cloudEventRequest, type CloudEventsMode } from './cloudEventRequest.ts';
+import { httpPost } from './httpPost.ts';
 import { parseRetryAfter } from './retryAfter.ts';
 import { signWebhook } from './signature.ts';
 
@@ -72,15 +73,7 @@ export async function postEvent(
   }
   Object.assign(headers, signatureHeaders(endpoint.signingKeys, event.id, shaped.body));
   try {
-    const res = await fetch(endpoint.url, {
-      method: 'POST',
-      headers,
-      body: shaped.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    // drain so the keep-alive connection can be reused
-    await res.arrayBuffer().catch(() => undefined);
+    const res = await httpPost(endpoint.url, headers, shaped.body, timeoutMs);
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
     const outcome: AttemptOutcome & { ok: false } = {
       ok: false,
@@ -88,15 +81,13 @@ export async function postEvent(
       error: `HTTP ${res.status}`,
     };
     if (res.status === 429 || res.status === 503) {
-      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+      const retryAfterMs = parseRetryAfter(res.retryAfter);
       if (retryAfterMs !== undefined) outcome.retryAfterMs = retryAfterMs;
     }
     return outcome;
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    const reason =
-      e.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : (e.cause?.code ?? e.message);
-    return { ok: false, status: null, error: reason };
+    const e = err as Error & { code?: string };
+    return { ok: false, status: null, error: e.code ?? e.message };
   }
 }
 
