@@ -4,13 +4,16 @@ import { sentAtOf } from './benchPayload.ts';
 
 /**
  * The one webhook endpoint every contender pushes to: answers 200 as soon as the body is in,
- * counts acknowledgements, notes the first and the `target`-th, and records produce→ack
+ * counts acknowledged events (a batch — a JSON array of events with their payloads — counts
+ * each), notes the first and the `target`-th, and records produce→ack
  * latency for bodies stamped with a produce time. Listeners run synchronously at those
  * moments, so CPU readings taken there bracket exactly the measured deliveries.
  */
 export class AckSink {
   acked = 0;
   firstAt = 0;
+  /** Events of the first request: they arrived at the clock's start, so rates leave them out. */
+  firstCount = 0;
   lastAt = 0;
   latencies: number[] = [];
   private target = Infinity;
@@ -29,15 +32,18 @@ export class AckSink {
       req.on('end', () => {
         res.writeHead(200, { 'content-length': '0' }).end();
         const now = Date.now();
-        const sentAt = sentAtOf(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-        if (sentAt !== undefined) this.latencies.push(now - sentAt);
-        this.acked++;
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        const stamps = body[0] === 0x5b /* [ */ ? batchStamps(body) : [sentAtOf(body)];
+        for (const sentAt of stamps) if (sentAt !== undefined) this.latencies.push(now - sentAt);
+        const before = this.acked;
+        this.acked += stamps.length;
         this.lastAt = now;
-        if (this.acked === 1) {
+        if (before === 0) {
           this.firstAt = now;
+          this.firstCount = stamps.length;
           this.onFirst?.();
         }
-        if (this.acked === this.target) this.onTarget?.();
+        if (before < this.target && this.acked >= this.target) this.onTarget?.();
       });
     });
     this.server.keepAliveTimeout = 60_000;
@@ -49,6 +55,7 @@ export class AckSink {
   reset(target = Infinity, onFirst?: () => void, onTarget?: () => void): void {
     this.acked = 0;
     this.firstAt = 0;
+    this.firstCount = 0;
     this.lastAt = 0;
     this.latencies = [];
     this.target = target;
@@ -60,4 +67,10 @@ export class AckSink {
     this.server?.closeAllConnections();
     await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
   }
+}
+
+/** Produce times of a batch's events (Fanout's batch body: items carrying `payload`). */
+function batchStamps(body: Buffer): (number | undefined)[] {
+  const items = JSON.parse(body.toString('utf8')) as { payload?: { sentAt?: number } }[];
+  return items.map((i) => (i.payload?.sentAt ? i.payload.sentAt : undefined));
 }

@@ -74,12 +74,13 @@ export async function measureThroughput(
     last ??= snapshot(pids, broker);
     const acked = Math.min(sink.acked, ctx.events);
     const seconds = (sink.lastAt - sink.firstAt) / 1000;
+    const counted = acked - sink.firstCount;
     const cpuPer1000: Record<string, number> = {};
     for (const role of Object.keys(last)) {
-      cpuPer1000[role] = ((last[role]! - first[role]!) / (acked - 1)) * 1000;
+      cpuPer1000[role] = ((last[role]! - first[role]!) / counted) * 1000;
     }
     const round: ThroughputRound = {
-      eventsPerSecond: (acked - 1) / seconds,
+      eventsPerSecond: counted / seconds,
       acknowledged: acked,
       cpuPer1000,
     };
