@@ -4,9 +4,9 @@ import { sentAtOf } from './benchPayload.ts';
 
 /**
  * The one webhook endpoint every contender pushes to: answers 200 as soon as the body is in,
- * counts acknowledged events (a batch — a JSON array of events with their payloads — counts
- * each), notes the first and the `target`-th, and records produce→ack
- * latency for bodies stamped with a produce time. Listeners run synchronously at those
+ * counts acknowledged events (a batch, a JSON array of the events' payloads, counts each),
+ * notes the first and the `target`-th, and records produce→ack latency for bodies stamped
+ * with a produce time. Listeners run synchronously at those
  * moments, so CPU readings taken there bracket exactly the measured deliveries.
  */
 export class AckSink {
@@ -69,8 +69,8 @@ export class AckSink {
   }
 }
 
-/** Produce times of a batch's events (Fanout's batch body: items carrying `payload`). */
+/** Produce times of a batch's events (a batch is a JSON array of the events' payloads). */
 function batchStamps(body: Buffer): (number | undefined)[] {
-  const items = JSON.parse(body.toString('utf8')) as { payload?: { sentAt?: number } }[];
-  return items.map((i) => (i.payload?.sentAt ? i.payload.sentAt : undefined));
+  const items = JSON.parse(body.toString('utf8')) as { sentAt?: number }[];
+  return items.map((i) => (i.sentAt ? i.sentAt : undefined));
 }
