@@ -39,7 +39,12 @@ export default tseslint.config(
     files: ['services/api/dashboard/**/*.js'],
     languageOptions: {
       sourceType: 'script',
-      globals: { window: 'readonly', document: 'readonly', Node: 'readonly' },
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        Node: 'readonly',
+        sessionStorage: 'readonly',
+      },
     },
   },
 );

@@ -9,6 +9,8 @@ export const BENCH_ENV: NodeJS.ProcessEnv = {
   FANOUT_REDIS_URL: process.env.FANOUT_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14',
   FANOUT_LOG_LEVEL: 'warn',
   FANOUT_API_PORT: '0',
+  // the benchmarks' sinks listen on loopback, which the endpoint guard refuses by default
+  FANOUT_ENDPOINT_ALLOWED_NETWORKS: '127.0.0.0/8,::1',
   // batches of 500 events of 1 KiB are larger than the default limit
   FANOUT_MAX_BODY_BYTES: String(8 * 1024 * 1024),
 };

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { isLogLevel, type LogLevel } from '../log/logger.ts';
+import { parseNetwork } from '../net/addressPolicy.ts';
 
 /**
  * Every setting Fanout reads from the environment, in one table: the name, the default that
@@ -77,6 +79,72 @@ const host = accepting('non-empty string', (raw: string): string => {
   return raw.trim();
 });
 
+function oneOf<T extends string>(values: readonly T[]): Parser<T> {
+  return accepting(values.join(' or '), (raw) => {
+    if (!(values as readonly string[]).includes(raw)) {
+      throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
+    }
+    return raw as T;
+  });
+}
+
+/** A secret: never echoed in an error, since config errors are logged. */
+function optionalSecret(minLength: number): Parser<string | null> {
+  return accepting(`empty, or at least ${minLength} characters`, (raw) => {
+    if (raw === '') return null;
+    if (raw.length < minLength) throw new Error(`must be at least ${minLength} characters`);
+    return raw;
+  });
+}
+
+const networkList = accepting(
+  'comma-separated addresses or CIDRs (IPv4 or IPv6)',
+  (raw: string): string[] => {
+    const entries = raw
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e.length > 0);
+    for (const e of entries) parseNetwork(e);
+    return entries;
+  },
+);
+
+/** A PEM file of certificates, read once at start-up; empty: none. */
+const optionalPemFile = accepting('empty, or path of a PEM certificate file', (raw: string) => {
+  if (raw.trim() === '') return null;
+  let pem: string;
+  try {
+    pem = readFileSync(raw.trim(), 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read "${raw}": ${(err as NodeJS.ErrnoException).code ?? 'error'}`, {
+      cause: err,
+    });
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new Error(`"${raw}" holds no PEM certificate`);
+  }
+  return pem;
+});
+
+const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+const saslMechanism = accepting(
+  `empty (no SASL), or ${SASL_MECHANISMS.join(', ')}`,
+  (raw: string): SaslMechanism | null => {
+    if (raw.trim() === '') return null;
+    const m = raw.trim().toLowerCase();
+    if (!(SASL_MECHANISMS as readonly string[]).includes(m)) {
+      throw new Error(`must be one of ${SASL_MECHANISMS.join(', ')}, got "${raw}"`);
+    }
+    return m as SaslMechanism;
+  },
+);
+
+const optionalText = accepting('any string; empty for none', (raw: string) =>
+  raw === '' ? null : raw,
+);
+
 export const SETTINGS = {
   apiHost: {
     env: 'FANOUT_API_HOST',
@@ -96,6 +164,27 @@ export const SETTINGS = {
     description:
       'Port on which the bridge and the router answer /healthz and /readyz for probes (on FANOUT_API_HOST); 0 serves none. The api answers both on its own port.',
     parse: integer(0, 65535),
+  },
+  apiAuth: {
+    env: 'FANOUT_API_AUTH',
+    default: 'open',
+    description:
+      "'keys': every API request but /healthz, /readyz and the dashboard's static files needs an API key (Authorization: Bearer) whose scope covers it. 'open': no authentication, for a local stack only — refused unless FANOUT_API_HOST is a loopback address, and logged loudly.",
+    parse: oneOf(['open', 'keys'] as const),
+  },
+  bootstrapApiKey: {
+    env: 'FANOUT_BOOTSTRAP_API_KEY',
+    default: '',
+    description:
+      'An admin API key taken from configuration rather than the database, to create the first keys through the API (then it may be removed). At least 32 characters of high entropy, e.g. `openssl rand -base64 32`. With FANOUT_API_AUTH=keys the api refuses to start when neither this nor an admin key in the database exists.',
+    parse: optionalSecret(32),
+  },
+  apiKeyCacheMs: {
+    env: 'FANOUT_API_KEY_CACHE_MS',
+    default: '5000',
+    description:
+      'How long an api process trusts a key it has checked before asking PostgreSQL again; a key revoked through another api process stops working there within this time (at once in the process that revoked it). 0 asks on every request.',
+    parse: integer(0, 600000),
   },
   maxBodyBytes: {
     env: 'FANOUT_MAX_BODY_BYTES',
@@ -297,6 +386,59 @@ export const SETTINGS = {
     description:
       "Optional http(s) URL of a Confluent-compatible schema registry (Confluent's REST API, e.g. Apicurio's /apis/ccompat/v7). Topics may then name a schema subject: the produce API validates and encodes with it, and subscriptions may ask for decoded JSON. Empty: no registry.",
     parse: optionalUrl(['http:', 'https:']),
+  },
+  endpointAllowedNetworks: {
+    env: 'FANOUT_ENDPOINT_ALLOWED_NETWORKS',
+    default: '',
+    description:
+      'Networks webhook endpoints may be in although not public, e.g. `127.0.0.0/8,::1` for a local stack (`npm start` sets that). Otherwise endpoints resolving to private, loopback, link-local, CGNAT, cloud-metadata, multicast or reserved addresses (also inside IPv4-mapped IPv6) are refused at registration and again at connect time, after DNS resolution.',
+    parse: networkList,
+  },
+  endpointCaFile: {
+    env: 'FANOUT_ENDPOINT_CA_FILE',
+    default: '',
+    description:
+      "PEM file of CA certificates trusted for https endpoints besides the system's roots (e.g. a company CA). Certificates are always verified.",
+    parse: optionalPemFile,
+  },
+  endpointMaxResponseBytes: {
+    env: 'FANOUT_ENDPOINT_MAX_RESPONSE_BYTES',
+    default: '65536',
+    description:
+      "Most bytes of an endpoint's response body read; only the status counts, so a longer body is cut off with its connection.",
+    parse: integer(0, 16 * 1024 * 1024),
+  },
+  kafkaSsl: {
+    env: 'FANOUT_KAFKA_SSL',
+    default: 'false',
+    description:
+      "Connect to Kafka over TLS, verifying the brokers' certificates (system roots, or FANOUT_KAFKA_SSL_CA_FILE).",
+    parse: boolean,
+  },
+  kafkaSslCaFile: {
+    env: 'FANOUT_KAFKA_SSL_CA_FILE',
+    default: '',
+    description: "PEM file of the CA that signed the brokers' certificates; implies TLS.",
+    parse: optionalPemFile,
+  },
+  kafkaSaslMechanism: {
+    env: 'FANOUT_KAFKA_SASL_MECHANISM',
+    default: '',
+    description:
+      'SASL mechanism to authenticate to Kafka with (plain, scram-sha-256 or scram-sha-512), using FANOUT_KAFKA_SASL_USERNAME and FANOUT_KAFKA_SASL_PASSWORD; empty: none. Use with TLS outside a trusted network.',
+    parse: saslMechanism,
+  },
+  kafkaSaslUsername: {
+    env: 'FANOUT_KAFKA_SASL_USERNAME',
+    default: '',
+    description: 'SASL user name for Kafka.',
+    parse: optionalText,
+  },
+  kafkaSaslPassword: {
+    env: 'FANOUT_KAFKA_SASL_PASSWORD',
+    default: '',
+    description: 'SASL password for Kafka (keep it in a Secret, not a ConfigMap).',
+    parse: optionalSecret(1),
   },
   logLevel: {
     env: 'FANOUT_LOG_LEVEL',

@@ -1,5 +1,6 @@
 import type { FanoutEvent } from '../events/fanoutEvent.ts';
 import { cloudEventRequest, type CloudEventsMode } from './cloudEventRequest.ts';
+import { REFUSED_CODE } from '../net/guardedLookup.ts';
 import { httpPost } from './httpPost.ts';
 import { parseRetryAfter } from './retryAfter.ts';
 import { signWebhook } from './signature.ts';
@@ -87,7 +88,12 @@ export async function postEvent(
     return outcome;
   } catch (err) {
     const e = err as Error & { code?: string };
-    return { ok: false, status: null, error: e.code ?? e.message };
+    // a refused endpoint says why in its message; for socket errors the code says enough
+    return {
+      ok: false,
+      status: null,
+      error: e.code === REFUSED_CODE ? e.message : (e.code ?? e.message),
+    };
   }
 }
 

@@ -6,6 +6,9 @@
 export const ERROR_CODES = {
   FANOUT_VALIDATION: { status: 400, retriable: false },
   FANOUT_MALFORMED_JSON: { status: 400, retriable: false },
+  FANOUT_ENDPOINT_NOT_ALLOWED: { status: 400, retriable: false },
+  FANOUT_UNAUTHENTICATED: { status: 401, retriable: false },
+  FANOUT_FORBIDDEN: { status: 403, retriable: false },
   FANOUT_NOT_FOUND: { status: 404, retriable: false },
   FANOUT_TOPIC_NOT_FOUND: { status: 404, retriable: false },
   FANOUT_SUBSCRIPTION_NOT_FOUND: { status: 404, retriable: false },

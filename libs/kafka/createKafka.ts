@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from '../log/logger.ts';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -11,11 +11,18 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 /**
  * The one place that constructs the Kafka client. KafkaJS is unmaintained upstream; everything
  * else talks to the small interfaces in this folder so the client can be swapped later.
+ * `security`: TLS and SASL options, from kafkaSecurityOptions.
  */
-export function createKafka(brokers: string[], clientId: string, log: Logger): Kafka {
+export function createKafka(
+  brokers: string[],
+  clientId: string,
+  log: Logger,
+  security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {},
+): Kafka {
   return new Kafka({
     clientId,
     brokers,
+    ...security,
     connectionTimeout: 3000,
     requestTimeout: 30000,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },

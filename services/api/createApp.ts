@@ -1,5 +1,8 @@
 import express, { type Express } from 'express';
 import type { ApiDeps } from './apiDeps.ts';
+import { ApiKeyAuthenticator } from './auth/apiKeyAuthenticator.ts';
+import { authenticate } from './auth/authenticate.ts';
+import { apiKeyRoutes } from './routes/apiKeyRoutes.ts';
 import { errorHandler, notFound } from './errorHandler.ts';
 import { requireJson } from './requireJson.ts';
 import { deadLetterRoutes } from './routes/deadLetterRoutes.ts';
@@ -18,6 +21,13 @@ export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // first: every route, present and future, is checked against routeScope's policy
+  const authenticator = new ApiKeyAuthenticator(
+    deps.pool,
+    deps.config.bootstrapApiKey,
+    deps.config.apiKeyCacheMs,
+  );
+  app.use(authenticate(deps.config.apiAuth, authenticator));
   app.use(healthRoutes(deps));
   app.use(metricsRoute(deps.metrics.registry));
   app.use(dashboardRoutes());
@@ -25,6 +35,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true }));
   // one view of topics' schema subjects: a change through topicRoutes applies to produce at once
   const subjects = new TopicSchemaSubjects(deps.pool);
+  app.use(apiKeyRoutes(deps, authenticator));
   app.use(topicRoutes(deps, subjects));
   app.use(lagRoutes(deps));
   app.use(subscriptionRoutes(deps));

@@ -3,6 +3,7 @@ import { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import { LagMonitor } from '../../libs/lag/lagMonitor.ts';
 import type { Runtime } from '../runtime/createRuntime.ts';
 import { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
+import { checkAuthMode } from './auth/authMode.ts';
 import { createApp } from './createApp.ts';
 
 export interface RunningApi {
@@ -12,6 +13,7 @@ export interface RunningApi {
 }
 
 export async function startApi(rt: Runtime): Promise<RunningApi> {
+  await checkAuthMode(rt.config, rt.log, rt.pool);
   const producer = new EventProducer(rt.kafka, rt.admin);
   const lag = new LagMonitor({
     admin: rt.admin,

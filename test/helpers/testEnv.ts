@@ -18,6 +18,8 @@ export const TEST_ENV: NodeJS.ProcessEnv = {
   // probe pace, has its own test with its own threshold.
   FANOUT_CIRCUIT_FAILURE_THRESHOLD: '100000',
   FANOUT_CIRCUIT_ERROR_PERCENT: '0',
+  // the tests' webhook sinks listen on loopback, which the endpoint guard refuses by default
+  FANOUT_ENDPOINT_ALLOWED_NETWORKS: '127.0.0.0/8,::1',
   FANOUT_LOG_LEVEL: process.env.FANOUT_TEST_LOG_LEVEL ?? 'error',
 };
 

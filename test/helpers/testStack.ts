@@ -76,6 +76,7 @@ export async function resetState(rt: Runtime): Promise<void> {
   await rt.pool.query('DELETE FROM topics');
   await rt.pool.query('DELETE FROM retry_state');
   await rt.pool.query('DELETE FROM dead_letters');
+  await rt.pool.query('DELETE FROM api_keys');
   await rt.redis.flushdb();
 }
 

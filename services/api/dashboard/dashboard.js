@@ -101,13 +101,35 @@ function sparkline(points, key, color, label) {
   return canvas;
 }
 
+// When the API requires keys, the page asks for one and keeps it for this browser tab only.
+const KEY_STORAGE = 'fanout-api-key';
+
+function authHeaders() {
+  const key = sessionStorage.getItem(KEY_STORAGE);
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+function askForKey() {
+  document.getElementById('auth').hidden = false;
+}
+
+document.getElementById('auth').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const input = document.getElementById('api-key');
+  sessionStorage.setItem(KEY_STORAGE, input.value.trim());
+  input.value = '';
+  document.getElementById('auth').hidden = true;
+  void refresh();
+});
+
 async function api(method, path, body) {
-  const init = { method, headers: {} };
+  const init = { method, headers: authHeaders() };
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
   const res = await fetch(path, init);
+  if (res.status === 401) askForKey();
   const text = await res.text();
   const json = text ? JSON.parse(text) : {};
   if (!res.ok)
@@ -282,7 +304,7 @@ async function refresh() {
     const [lag, topics, metricsText] = await Promise.all([
       api('GET', '/v1/lag?history=true'),
       api('GET', '/v1/topics'),
-      fetch('/metrics').then((r) => (r.ok ? r.text() : '')),
+      fetch('/metrics', { headers: authHeaders() }).then((r) => (r.ok ? r.text() : '')),
     ]);
     render(lag, topics.topics, deliveryCounters(parseMetrics(metricsText)));
     updated.textContent = `updated ${new Date().toLocaleTimeString()}`;

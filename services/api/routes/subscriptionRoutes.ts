@@ -18,6 +18,7 @@ import {
   type Subscription,
 } from '../../../libs/registry/types.ts';
 import type { ApiDeps } from '../apiDeps.ts';
+import { checkEndpointAllowed } from '../checkEndpointAllowed.ts';
 import {
   parseCreateSubscription,
   parseRotateSecret,
@@ -65,6 +66,7 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
   router.post('/v1/subscriptions', async (req, res) => {
     const request = parseCreateSubscription(req.body);
     mustDecodeWithRegistry(deps, request.format);
+    await checkEndpointAllowed(request.endpoint);
     const topic = await resolveTopic(deps, request.topic, 'topic');
     const id = randomUUID();
     // The start position is fixed now, in Kafka, so an event produced after this 201 is
@@ -105,6 +107,7 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
     const current = await mustFindSubscription(deps, req.params.id);
     const changes = parseUpdateSubscription(req.body, current);
     mustDecodeWithRegistry(deps, changes.format);
+    if (changes.endpoint !== undefined) await checkEndpointAllowed(changes.endpoint);
     const updated = await updateSubscription(deps.pool, current.id, changes);
     if (!updated) throw notFound(current.id);
     deps.log.info('subscription updated', {
