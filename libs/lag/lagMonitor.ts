@@ -2,7 +2,9 @@ import type pg from 'pg';
 import type { TopicAdmin } from '../kafka/topicAdmin.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FanoutMetrics } from '../metrics/fanoutMetrics.ts';
+import { pendingLag, type PendingLag } from '../deliveries/pendingLag.ts';
 import { listSubscriptions } from '../registry/subscriptionStore.ts';
+import { listRoutes } from '../routing/topicRouteStore.ts';
 import { groupIdOf, type Subscription } from '../registry/types.ts';
 import { NO_BACKLOG, readBacklogs, type Backlog } from './deliveryBacklog.ts';
 import {
@@ -12,6 +14,7 @@ import {
   type LagSample,
   type PartitionSample,
 } from './evaluateLag.ts';
+import { evaluateRowLag, type RowSample } from './evaluateRowLag.ts';
 import { lagCauses, type CauseFinding, type WorkerFacts } from './lagCauses.ts';
 import { OffsetTimeline } from './offsetTimeline.ts';
 
@@ -33,6 +36,8 @@ export interface SubscriptionLag {
   topic: string;
   consumerGroup: string;
   state: Subscription['state'];
+  /** How the topic is delivered: read fan-out (Kafka offsets) or write fan-out (rows). */
+  mode: 'read' | 'write';
   status: LagEvaluation['status'];
   evaluatedAt: string;
   window: { ms: number; spanMs: number; samples: number };
@@ -87,6 +92,7 @@ export class LagMonitor {
   private readonly now: () => number;
   private readonly timelines = new Map<string, OffsetTimeline>();
   private readonly windows = new Map<string, LagSample[]>();
+  private readonly rowWindows = new Map<string, RowSample[]>();
   private readonly latest = new Map<string, SubscriptionLag>();
   private readonly history = new Map<string, LagPoint[]>();
   private timer: NodeJS.Timeout | undefined;
@@ -154,12 +160,19 @@ export class LagMonitor {
         timeline.add(atMs, BigInt(end));
       }
     }
-    const [committed, groups, backlogs, facts] = await Promise.all([
+    const [committed, groups, backlogs, facts, routes, rows] = await Promise.all([
       Promise.all(subs.map((s) => this.o.admin.committedOffsets(groupIdOf(s.id), s.topic))),
       this.o.admin.groupStates(subs.map((s) => groupIdOf(s.id))),
       readBacklogs(this.o.pool),
       Promise.all(subs.map((s) => this.o.workerFacts?.(s.id))),
+      listRoutes(this.o.pool),
+      pendingLag(this.o.pool),
     ]);
+    // topics in write fan-out: their subscriptions' lag is open delivery rows, not offsets
+    const writeTopics = new Set(
+      routes.filter((r) => r.state === 'write' || r.state === 'to_read').map((r) => r.topic),
+    );
+    const rowsOf = new Map(rows.map((r) => [r.subscriptionId, r]));
     // the oldest undelivered event of each behind partition, dated as closely as needed
     await Promise.all(
       subs.map(async (sub, i) => {
@@ -187,19 +200,22 @@ export class LagMonitor {
       );
       window.push({ atMs, partitions });
       this.windows.set(sub.id, window);
+      const extra = {
+        group: groups.get(groupIdOf(sub.id)),
+        backlog: backlogs.get(sub.id) ?? NO_BACKLOG,
+        workers: facts[i],
+      };
+      if (writeTopics.has(sub.topic)) {
+        next.set(sub.id, this.describeRows(sub, rowsOf.get(sub.id), atMs, extra));
+        return;
+      }
+      this.rowWindows.delete(sub.id);
       const evaluation = evaluateLag(window, this.o.windowMs, sub.state);
-      const group = groups.get(groupIdOf(sub.id));
-      next.set(
-        sub.id,
-        this.describe(sub, evaluation, window.length, atMs, {
-          group,
-          backlog: backlogs.get(sub.id) ?? NO_BACKLOG,
-          workers: facts[i],
-        }),
-      );
+      next.set(sub.id, this.describe(sub, evaluation, window.length, atMs, extra));
     });
     // swapped in whole, so a scrape or a status request never sees half a sample
     for (const id of this.windows.keys()) if (!next.has(id)) this.windows.delete(id);
+    for (const id of this.rowWindows.keys()) if (!next.has(id)) this.rowWindows.delete(id);
     for (const id of this.history.keys()) if (!next.has(id)) this.history.delete(id);
     this.latest.clear();
     for (const [id, lag] of next) {
@@ -215,6 +231,31 @@ export class LagMonitor {
       this.history.set(id, points);
     }
     this.export();
+  }
+
+  /** A subscription of a topic in write fan-out: lag from its open delivery rows. */
+  private describeRows(
+    sub: Subscription,
+    rows: PendingLag | undefined,
+    atMs: number,
+    extra: Parameters<LagMonitor['describe']>[4],
+  ): SubscriptionLag {
+    const open = (rows?.pending ?? 0) + (rows?.inFlight ?? 0);
+    const window = (this.rowWindows.get(sub.id) ?? []).filter(
+      (s) => s.atMs > atMs - this.o.windowMs,
+    );
+    window.push({ atMs, open });
+    this.rowWindows.set(sub.id, window);
+    const e = evaluateRowLag(window, sub.state);
+    const ageMs = open > 0 ? (rows?.oldestPendingAgeMs ?? 0) : 0;
+    const base = this.describe(sub, e, window.length, atMs, extra);
+    return {
+      ...base,
+      mode: 'write',
+      lagSeconds: ageMs / 1000,
+      // the subscription's own consumer group rests while the router delivers its rows
+      causes: base.causes.filter((c) => c.cause !== 'no_consumer' && c.cause !== 'rebalancing'),
+    };
   }
 
   private describe(
@@ -259,6 +300,7 @@ export class LagMonitor {
       topic: sub.topic,
       consumerGroup: groupIdOf(sub.id),
       state: sub.state,
+      mode: 'read',
       status: e.status,
       evaluatedAt: new Date(atMs).toISOString(),
       window: { ms: this.o.windowMs, spanMs: e.spanMs, samples },
