@@ -16,6 +16,8 @@ import { subscriptionRoutes } from './routes/subscriptionRoutes.ts';
 import { topicRoutes } from './routes/topicRoutes.ts';
 import { TopicSchemaSubjects } from './topicSchemaSubjects.ts';
 import { metricsRoute } from '../runtime/metricsRoute.ts';
+import { installBodyValidation } from './openapi/bodyValidation.ts';
+import { openApiRoute } from './routes/openApiRoute.ts';
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
@@ -31,8 +33,11 @@ export function createApp(deps: ApiDeps): Express {
   app.use(healthRoutes(deps));
   app.use(metricsRoute(deps.metrics.registry));
   app.use(dashboardRoutes());
+  app.use(openApiRoute());
   app.use(requireJson);
   app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true }));
+  // every body is checked against the schema the OpenAPI document publishes for its route
+  installBodyValidation(app);
   // one view of topics' schema subjects: a change through topicRoutes applies to produce at once
   const subjects = new TopicSchemaSubjects(deps.pool);
   app.use(apiKeyRoutes(deps, authenticator));

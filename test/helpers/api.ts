@@ -1,3 +1,5 @@
+import { assertMatchesOpenApi } from './openApiResponses.ts';
+
 /** JSON over HTTP against a running API, as a user's client would call it. */
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
@@ -18,5 +20,8 @@ export async function call<T = Record<string, unknown>>(
   }
   const res = await fetch(baseUrl + path, init);
   const text = await res.text();
-  return { status: res.status, body: (text === '' ? {} : JSON.parse(text)) as T };
+  const parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
+  // every response a test sees is checked against the OpenAPI document
+  if (parsed !== undefined) assertMatchesOpenApi(method, path, res.status, parsed);
+  return { status: res.status, body: (parsed ?? {}) as T };
 }

@@ -1,0 +1,75 @@
+import { ERROR_CODES } from '../../../libs/errors/errorCodes.ts';
+import { OPERATIONS, type Operation } from './operations.ts';
+import { REQUEST_SCHEMAS, TOPIC_NAME, type JsonSchema } from './requestSchemas.ts';
+import { RESPONSE_SCHEMAS } from './responseSchemas.ts';
+
+const PATH_PARAMS: Record<string, JsonSchema> = {
+  name: TOPIC_NAME,
+  id: { type: 'string', format: 'uuid', description: 'Subscription id.' },
+};
+
+/** `/v1/topics/:name` → `/v1/topics/{name}`. */
+export function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+const json = (schema: string) => ({
+  'application/json': { schema: { $ref: `#/components/schemas/${schema}` } },
+});
+
+function operationObject(op: Operation): Record<string, unknown> {
+  const params = [...op.path.matchAll(/:([A-Za-z0-9_]+)/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: PATH_PARAMS[name!] ?? { type: 'string' },
+  }));
+  for (const [name, schema] of Object.entries(op.query ?? {})) {
+    const { description, ...rest } = schema;
+    params.push({ name, in: 'query', required: false, schema: rest, description } as never);
+  }
+  const responses: Record<string, unknown> = {};
+  for (const [status, schema] of Object.entries(op.responses)) {
+    responses[status] = {
+      description: op.summary,
+      ...(schema === null
+        ? op.produces === undefined
+          ? {}
+          : { content: { [op.produces]: { schema: { type: 'string' } } } }
+        : { content: json(schema) }),
+    };
+  }
+  responses.default = {
+    description: 'An error: `code` is one of the stable FANOUT_* codes, `field` names the input.',
+    content: json('Error'),
+  };
+  return {
+    operationId: `${op.method}${op.path.replace(/[^A-Za-z0-9]+/g, '_')}`,
+    summary: op.summary,
+    tags: [op.tag],
+    ...(params.length > 0 ? { parameters: params } : {}),
+    ...(op.body === undefined
+      ? {}
+      : { requestBody: { required: op.body.optional !== true, content: json(op.body.schema) } }),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of the api, built once from the schemas the api validates with. */
+export function buildOpenApiDocument(version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    (paths[openApiPath(op.path)] ??= {})[op.method] = operationObject(op);
+  }
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    info: {
+      title: 'Fanout API',
+      version,
+      description: `Topics, subscriptions, produce, replay and lag. Errors: ${Object.keys(ERROR_CODES).join(', ')}.`,
+    },
+    paths,
+    components: { schemas: { ...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS } },
+  };
+}
