@@ -1,11 +1,12 @@
 import { ERROR_CODES } from '../../../libs/errors/errorCodes.ts';
+import { requiredScope } from '../auth/routeScope.ts';
 import { OPERATIONS, type Operation } from './operations.ts';
 import { REQUEST_SCHEMAS, TOPIC_NAME, type JsonSchema } from './requestSchemas.ts';
 import { RESPONSE_SCHEMAS } from './responseSchemas.ts';
 
 const PATH_PARAMS: Record<string, JsonSchema> = {
   name: TOPIC_NAME,
-  id: { type: 'string', format: 'uuid', description: 'Subscription id.' },
+  id: { type: 'string', format: 'uuid', description: 'Subscription or API key id.' },
 };
 
 /** `/v1/topics/:name` → `/v1/topics/{name}`. */
@@ -43,9 +44,16 @@ function operationObject(op: Operation): Record<string, unknown> {
     description: 'An error: `code` is one of the stable FANOUT_* codes, `field` names the input.',
     content: json('Error'),
   };
+  // the same policy the api enforces, asked with a sample of the path
+  const scope = requiredScope(op.method.toUpperCase(), op.path.replace(/:[A-Za-z0-9_]+/g, 'x'));
   return {
     operationId: `${op.method}${op.path.replace(/[^A-Za-z0-9]+/g, '_')}`,
     summary: op.summary,
+    description:
+      scope === null
+        ? 'Public: no API key needed.'
+        : `Needs an API key with the \`${scope}\` scope.`,
+    ...(scope === null ? { security: [] } : {}),
     tags: [op.tag],
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(op.body === undefined
@@ -69,7 +77,18 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       version,
       description: `Topics, subscriptions, produce, replay and lag. Errors: ${Object.keys(ERROR_CODES).join(', ')}.`,
     },
+    security: [{ apiKey: [] }],
     paths,
-    components: { schemas: { ...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS } },
+    components: {
+      schemas: { ...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS },
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'Authorization: Bearer <key>. Scopes admin, produce, read; an api bound to loopback may run open.',
+        },
+      },
+    },
   };
 }

@@ -4,6 +4,8 @@
  * every body against them before a route sees it (bodyValidation.ts). The route parsers then
  * turn valid bodies into domain values and check what a schema cannot say (cross-field rules).
  */
+import { SCOPES } from '../../../libs/auth/scopes.ts';
+
 export type JsonSchema = Record<string, unknown>;
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
@@ -149,6 +151,15 @@ const IDS = (pattern: string, what: string): JsonSchema => ({
 
 export const REQUEST_SCHEMAS: Record<string, JsonSchema> = {
   Filter: FILTER,
+  CreateApiKey: {
+    type: 'object',
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 200, description: 'A label for people.' },
+      scopes: { type: 'array', minItems: 1, items: { enum: [...SCOPES] } },
+    },
+    required: ['name', 'scopes'],
+    additionalProperties: false,
+  },
   CreateTopic: {
     type: 'object',
     properties: {

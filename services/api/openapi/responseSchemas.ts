@@ -1,4 +1,5 @@
 import { ERROR_CODES } from '../../../libs/errors/errorCodes.ts';
+import { SCOPES } from '../../../libs/auth/scopes.ts';
 import { LAG_STATUSES } from '../../../libs/lag/evaluateLag.ts';
 import { nullable, type JsonSchema } from './requestSchemas.ts';
 
@@ -226,4 +227,26 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
     ['subscriptionId', 'topic', 'partition', 'events', 'next', 'endOffset'],
   ),
   OpenApi: { type: 'object', required: ['openapi', 'paths'] },
+  ApiKey: object(
+    {
+      id: uuid,
+      name: string,
+      prefix: string,
+      scopes: array({ enum: [...SCOPES] }),
+      createdAt: time,
+      revokedAt: nullable(time),
+    },
+    ['id', 'name', 'prefix', 'scopes', 'createdAt', 'revokedAt'],
+  ),
+  ApiKeyWithToken: {
+    allOf: [
+      ref('ApiKey'),
+      {
+        type: 'object',
+        properties: { key: { type: 'string', description: 'The token, shown only here.' } },
+        required: ['key'],
+      },
+    ],
+  },
+  ApiKeyList: object({ apiKeys: array(ref('ApiKey')) }),
 };
