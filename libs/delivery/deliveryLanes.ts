@@ -60,11 +60,21 @@ export class DeliveryLanes implements PartitionFeed {
 
   async push(partition: number, events: FanoutEvent[]): Promise<void> {
     if (this.stopped) return;
+    // A stop or a reset while this batch waits on Redis or PostgreSQL voids it: a lane made
+    // after that would deliver it beside the closed lane still retrying an earlier offset (out
+    // of order), and no one would close it. The batch is fetched again from the committed offset.
+    const generation = this.lanes;
     const delivered = await this.o.alreadyDelivered(events);
+    if (this.stopped || generation !== this.lanes) return;
     for (const e of events) if (delivered.has(e.id)) this.skip.add(e);
     let lane = this.lanes.get(partition);
     if (lane === undefined) {
       await this.o.prepareLane?.(partition, events[0]!.offset);
+      if (this.stopped || generation !== this.lanes) return;
+      // another batch of this partition may have made its lane meanwhile
+      lane = this.lanes.get(partition);
+    }
+    if (lane === undefined) {
       lane = new OrderedLane({
         mode: this.o.ordering,
         limit: this.limit,
