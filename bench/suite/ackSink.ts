@@ -4,7 +4,7 @@ import { sentAtOf } from './benchPayload.ts';
 
 /**
  * The one webhook endpoint every contender pushes to: answers 200 as soon as the body is in,
- * counts acknowledged events (a batch, a JSON array of the events' payloads, counts each),
+ * counts acknowledged events (a batch, a JSON array of events, counts each of them),
  * notes the first and the `target`-th, and records produce→ack latency for bodies stamped
  * with a produce time. Listeners run synchronously at those
  * moments, so CPU readings taken there bracket exactly the measured deliveries.
@@ -69,8 +69,12 @@ export class AckSink {
   }
 }
 
-/** Produce times of a batch's events (a batch is a JSON array of the events' payloads). */
+/**
+ * Produce times of a batch's events: a JSON array whose items are the events (their payload
+ * under `payload`) or the payloads themselves.
+ */
 function batchStamps(body: Buffer): (number | undefined)[] {
-  const items = JSON.parse(body.toString('utf8')) as { sentAt?: number }[];
-  return items.map((i) => (i.sentAt ? i.sentAt : undefined));
+  type Item = { sentAt?: number; payload?: { sentAt?: number } };
+  const items = JSON.parse(body.toString('utf8')) as Item[];
+  return items.map((i) => i.payload?.sentAt || i.sentAt || undefined);
 }

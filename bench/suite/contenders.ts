@@ -20,4 +20,6 @@ export const pushers: Pusher[] = [
   fanoutBridge('partition'),
   fanoutBridge('key'),
   fanoutBridge('none'),
+  fanoutBridge('partition', { batch: { maxEvents: 100, maxWaitMs: 5 } }, ', batch 100'),
+  fanoutBridge('key', { batch: { maxEvents: 100, maxWaitMs: 5 } }, ', batch 100'),
 ];
