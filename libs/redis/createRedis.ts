@@ -12,6 +12,8 @@ export function createRedis(url: string, log: Logger): Redis {
     connectTimeout: 2000,
     commandTimeout: 2000,
     lazyConnect: false,
+    // commands issued in the same tick (a dedupe mark per acknowledged event) share one write
+    enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
   let lastError = '';
