@@ -32,7 +32,10 @@ let idle = 0;
 for (const [id, n] of hits) {
   const frame = byId.get(id)!.callFrame;
   const name = frame.functionName || '(anonymous)';
-  if (name === '(idle)') idle += n;
+  if (name === '(idle)') {
+    idle += n;
+    continue;
+  }
   const where = shortUrl(frame.url) || '(native)';
   const fn = `${name} ${where}:${frame.lineNumber + 1}`;
   selfByFunction.set(fn, (selfByFunction.get(fn) ?? 0) + n);
@@ -43,7 +46,6 @@ const busy = profile.samples.length - idle;
 const print = (title: string, m: Map<string, number>): void => {
   console.log(`\n${title} (share of ${busy} busy samples; ${idle} idle)`);
   for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    if (k.startsWith('(idle)')) continue;
     console.log(`${((v / busy) * 100).toFixed(1).padStart(5)}%  ${k}`);
   }
 };
