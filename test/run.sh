@@ -6,6 +6,8 @@ cd "$root"
 bash deploy/local/up.sh
 # the dashboard's browser test drives Debian's chromium; the deploy tests run promtool
 bash deploy/local/chromium.sh
+# the https delivery test makes a throwaway CA with openssl
+bash deploy/local/openssl.sh
 bash deploy/local/promtool.sh
 export PATH="$root/node_modules/.bin:$PATH"
 
