@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   FANOUT_SUBSCRIPTION_BUSY: { status: 409, retriable: true },
   FANOUT_PAYLOAD_TOO_LARGE: { status: 413, retriable: false },
   FANOUT_UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false },
+  FANOUT_HEADERS_TOO_LARGE: { status: 431, retriable: false },
   FANOUT_KAFKA_UNAVAILABLE: { status: 503, retriable: true },
   FANOUT_DEPENDENCY_UNAVAILABLE: { status: 503, retriable: true },
   FANOUT_SCHEMA_REGISTRY_UNAVAILABLE: { status: 503, retriable: true },

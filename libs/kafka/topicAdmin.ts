@@ -33,7 +33,7 @@ export class TopicAdmin {
         waitForLeaders: true,
       });
     } catch (err) {
-      throw unavailable(`cannot create topic ${name}`, err);
+      throw refusedTopic(name, err) ?? unavailable(`cannot create topic ${name}`, err);
     }
   }
 
@@ -145,6 +145,35 @@ export class TopicAdmin {
     if (this.connected) await this.admin.disconnect();
     this.connected = undefined;
   }
+}
+
+// Kafka's answers that say the request itself is wrong: sending it again cannot help.
+const REFUSALS: Record<string, string> = {
+  INVALID_TOPIC_EXCEPTION: 'name',
+  INVALID_PARTITIONS: 'partitions',
+  INVALID_REPLICATION_FACTOR: 'partitions',
+  POLICY_VIOLATION: 'name',
+  INVALID_CONFIG: 'name',
+};
+
+/**
+ * A topic Kafka refused for what it is (e.g. a name that collides with another once '.' and
+ * '_' are treated alike) as a validation error naming the field; undefined for other failures.
+ */
+function refusedTopic(name: string, err: unknown): FanoutError | undefined {
+  const errors = (err as { errors?: unknown }).errors;
+  const causes = Array.isArray(errors) ? (errors as unknown[]) : [err];
+  for (const cause of causes) {
+    const { type, message } = cause as { type?: string; message?: string };
+    const field = type === undefined ? undefined : REFUSALS[type];
+    if (field !== undefined) {
+      return new FanoutError('FANOUT_VALIDATION', `Kafka refused topic ${name}: ${message}`, {
+        field,
+        cause: err,
+      });
+    }
+  }
+  return undefined;
 }
 
 function unavailable(message: string, cause: unknown): FanoutError {

@@ -4,6 +4,7 @@ import { ApiKeyAuthenticator } from './auth/apiKeyAuthenticator.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { apiKeyRoutes } from './routes/apiKeyRoutes.ts';
 import { errorHandler, notFound } from './errorHandler.ts';
+import { checkJsonBody } from './jsonBodyChecks.ts';
 import { requireJson } from './requireJson.ts';
 import { deadLetterRoutes } from './routes/deadLetterRoutes.ts';
 import { heldEventRoutes } from './routes/heldEventRoutes.ts';
@@ -35,7 +36,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(dashboardRoutes());
   app.use(openApiRoute());
   app.use(requireJson);
-  app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true }));
+  app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true, verify: checkJsonBody }));
   // every body is checked against the schema the OpenAPI document publishes for its route
   installBodyValidation(app);
   // one view of topics' schema subjects: a change through topicRoutes applies to produce at once

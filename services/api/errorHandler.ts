@@ -54,5 +54,23 @@ function toFanoutError(err: unknown): FanoutError {
       field: 'body',
     });
   }
+  // from jsonBodyChecks: bytes that are not UTF-8, or nesting too deep to walk safely
+  if (type === 'fanout.utf8' || type === 'fanout.depth') {
+    return new FanoutError('FANOUT_MALFORMED_JSON', (err as Error).message, { field: 'body' });
+  }
+  // the router could not percent-decode a path parameter (a lone %, bytes that are not UTF-8)
+  if (err instanceof URIError) {
+    return new FanoutError('FANOUT_VALIDATION', 'the path holds a malformed %-escape', {
+      field: 'path',
+    });
+  }
+  // any other client error express or body-parser raised (aborted or inconsistent bodies)
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new FanoutError('FANOUT_VALIDATION', 'the request could not be read', {
+      field: 'body',
+      cause: err,
+    });
+  }
   return new FanoutError('FANOUT_INTERNAL', 'internal error', { cause: err });
 }

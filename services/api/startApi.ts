@@ -3,6 +3,7 @@ import { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import { LagMonitor } from '../../libs/lag/lagMonitor.ts';
 import type { Runtime } from '../runtime/createRuntime.ts';
 import { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
+import { answerClientErrors } from './answerClientErrors.ts';
 import { checkAuthMode } from './auth/authMode.ts';
 import { createApp } from './createApp.ts';
 
@@ -28,6 +29,7 @@ export async function startApi(rt: Runtime): Promise<RunningApi> {
     rt.config.schemaRegistryUrl === null ? null : new SchemaCodec(rt.config.schemaRegistryUrl);
   const app = createApp({ ...rt, producer, lag, schemas });
   const server = app.listen(rt.config.apiPort, rt.config.apiHost);
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
