@@ -50,9 +50,10 @@ export class BenchProducer {
 
   /**
    * Produces at `perSecond` for `seconds`, each event stamped just before it is sent. Sends run
-   * concurrently so a slow acknowledgement does not lower the rate. Returns events produced.
+   * concurrently so a slow acknowledgement does not lower the rate. Unstamped events (a
+   * warm-up) carry no produce time. Returns events produced.
    */
-  async steady(topic: string, perSecond: number, seconds: number): Promise<number> {
+  async steady(topic: string, perSecond: number, seconds: number, stamped = true): Promise<number> {
     const total = perSecond * seconds;
     const t0 = performance.now();
     let sent = 0;
@@ -61,7 +62,7 @@ export class BenchProducer {
       const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * perSecond));
       if (due > sent) {
         const messages = [];
-        const now = Date.now();
+        const now = stamped ? Date.now() : 0;
         for (; sent < due; sent++)
           messages.push({ key: benchKey(sent), value: benchValue(sent + 1, now) });
         const p = this.producer.send({ topic, acks: -1, messages });

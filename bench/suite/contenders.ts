@@ -4,6 +4,7 @@ import {
   fanoutBridge,
   kafkaConnectPeer,
   naiveLoop,
+  PARALLEL_CONNECTIONS,
   parallelConsumerPeer,
 } from './pushers.ts';
 import { consumerPerformance, rawKafkaJs } from './readers.ts';
@@ -13,7 +14,8 @@ export const readers: Reader[] = [consumerPerformance, rawKafkaJs];
 
 /** Everything that pushes to the sink, in the order they run within a round. */
 export const pushers: Pusher[] = [
-  autocannonCeiling,
+  autocannonCeiling(PARALLEL_CONNECTIONS),
+  autocannonCeiling(3),
   naiveLoop,
   kafkaConnectPeer,
   parallelConsumerPeer,

@@ -24,6 +24,8 @@ export interface LatencyRound {
 
 type Snapshot = Record<string, number>;
 
+const WARM_UP_SECONDS = 5;
+
 function snapshot(pids: Record<string, number>, broker: number | undefined): Snapshot {
   const s: Snapshot = { sink: ownCpuSeconds() };
   for (const [role, pid] of Object.entries(pids)) s[role] = cpuSecondsOf(pid);
@@ -95,7 +97,8 @@ export async function measureThroughput(
 
 /**
  * One latency round at a steady produce rate on a fresh topic: warm-up events (unstamped) until
- * the contender delivers, then `seconds` of stamped events at `perSecond`.
+ * the contender delivers, then the same rate unstamped for a few seconds, then `seconds` of
+ * stamped events at `perSecond`.
  */
 export async function measureLatency(
   pusher: Pusher,
@@ -115,7 +118,8 @@ export async function measureLatency(
       await producer.sendUnstamped(topic);
       await until(() => sink.acked > 0, 250);
     }
-    await sleep(1000);
+    // the same rate, unstamped, until every partition flows and JIT compilers have warmed up
+    await producer.steady(topic, perSecond, WARM_UP_SECONDS, false);
     sink.reset();
     const produced = await producer.steady(topic, perSecond, seconds);
     await until(() => sink.latencies.length >= produced, 30_000);

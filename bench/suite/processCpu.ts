@@ -26,8 +26,9 @@ export function brokerPid(): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
-      if (cmd.includes('kafka.Kafka')) return Number(entry);
+      // the broker's main class is one argument of its own; tools merely mention kafka.Kafka*
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0');
+      if (args.includes('kafka.Kafka')) return Number(entry);
     } catch {
       // the process ended while we looked
     }

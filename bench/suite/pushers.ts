@@ -13,32 +13,37 @@ export const PARALLEL_CONNECTIONS = 64;
 
 const groupName = (prefix: string): string => `bench-${prefix}-${randomBytes(4).toString('hex')}`;
 
-/** autocannon POSTing the same 1 KiB body to the same sink: how fast this machine can push. */
-export const autocannonCeiling: Pusher = {
-  name: 'push ceiling: autocannon',
-  connections: PARALLEL_CONNECTIONS,
-  readsKafka: false,
-  async start(_topic, ctx) {
-    const body = join(tmpdir(), `bench-body-${process.pid}.json`);
-    writeFileSync(body, benchValue(0, 0));
-    const child = new ContenderProcess(process.execPath, [
-      'node_modules/autocannon/autocannon.js',
-      '-c',
-      String(PARALLEL_CONNECTIONS),
-      '-a',
-      String(ctx.events),
-      '-m',
-      'POST',
-      '-H',
-      'content-type=application/json',
-      '-i',
-      body,
-      '-n',
-      ctx.sinkUrl,
-    ]);
-    return { pids: { autocannon: child.pid }, stop: () => child.stop() };
-  },
-};
+/**
+ * autocannon POSTing the same 1 KiB body to the same sink over `connections` connections: how
+ * fast this machine can push with that many requests in flight.
+ */
+export function autocannonCeiling(connections: number): Pusher {
+  return {
+    name: `push ceiling: autocannon ${connections} conns`,
+    connections,
+    readsKafka: false,
+    async start(_topic, ctx) {
+      const body = join(tmpdir(), `bench-body-${process.pid}.json`);
+      writeFileSync(body, benchValue(0, 0));
+      const child = new ContenderProcess(process.execPath, [
+        'node_modules/autocannon/autocannon.js',
+        '-c',
+        String(connections),
+        '-a',
+        String(ctx.events),
+        '-m',
+        'POST',
+        '-H',
+        'content-type=application/json',
+        '-i',
+        body,
+        '-n',
+        ctx.sinkUrl,
+      ]);
+      return { pids: { autocannon: child.pid }, stop: () => child.stop() };
+    },
+  };
+}
 
 /** KafkaJS eachMessage + fetch + commit per message. */
 export const naiveLoop: Pusher = {

@@ -72,22 +72,24 @@ export function summarise(
     }
     rows.push(row);
   }
-  const ceilings = rows.filter(
-    (r) => r.kind === 'read ceiling' || r.name === PUSH_CEILING || r.name === NAIVE,
-  );
+  const readCeilings = rows.filter((r) => r.kind === 'read ceiling');
+  const pushCeilings = rows.filter((r) => r.name.startsWith(PUSH_CEILING));
+  const naive = rows.find((r) => r.name === NAIVE);
   const readCeiling = Math.min(
-    ...rows
-      .filter((r) => r.kind === 'read ceiling')
-      .map((r) => r.eventsPerSecond)
-      .filter(Number.isFinite),
+    ...readCeilings.map((r) => r.eventsPerSecond).filter(Number.isFinite),
   );
-  const pushCeiling = rows.find((r) => r.name === PUSH_CEILING)?.eventsPerSecond ?? NaN;
   for (const row of rows) {
-    if (row.kind !== 'push') continue;
-    for (const c of ceilings)
-      if (c !== row) row.ratios[c.name] = row.eventsPerSecond / c.eventsPerSecond;
-    row.ratios['min(read ceiling, push ceiling)'] =
-      row.eventsPerSecond / Math.min(readCeiling, pushCeiling);
+    if (row.kind !== 'push' || row.name.startsWith(PUSH_CEILING)) continue;
+    // the push ceiling measured with as many connections as this contender keeps in flight
+    const push = pushCeilings.find((c) => c.connections === row.connections) ?? pushCeilings[0];
+    for (const c of readCeilings) row.ratios[c.name] = row.eventsPerSecond / c.eventsPerSecond;
+    if (push !== undefined) {
+      row.ratios['push ceiling'] = row.eventsPerSecond / push.eventsPerSecond;
+      row.ratios['min(read ceiling, push ceiling)'] =
+        row.eventsPerSecond / Math.min(readCeiling, push.eventsPerSecond);
+    }
+    if (naive !== undefined && naive !== row)
+      row.ratios[NAIVE] = row.eventsPerSecond / naive.eventsPerSecond;
   }
   return rows;
 }
@@ -126,7 +128,7 @@ export function printReport(
       fmt(r.eventsPerSecond),
       `±${fmt(r.spread * 100, 0)}%`,
       fmt(r.ratios['min(read ceiling, push ceiling)'], 2),
-      fmt(r.ratios[PUSH_CEILING], 2),
+      fmt(r.ratios['push ceiling'], 2),
       fmt(r.ratios[NAIVE], 1),
       own.map(([, v]) => fmt(v, 3)).join('+') || '–',
       fmt(r.cpuPer1000.sink, 3),
@@ -148,9 +150,9 @@ export function printReport(
       '|',
   );
   for (const t of table) console.log(line(t));
-  console.log(
-    'spread = (max − min) / median over rounds; ×min(ceil) = events/s ÷ min(slowest read ceiling, push ceiling);',
-  );
+  console.log('spread = (max − min) / median over rounds;');
+  console.log('×push = events/s ÷ the push ceiling with as many connections as the contender;');
+  console.log('×min(ceil) = events/s ÷ min(slowest read ceiling, that push ceiling);');
   console.log(
     'CPU s/1k = CPU seconds per 1,000 deliveries (or reads) per process; *broker is shared with every other user of the machine.',
   );
