@@ -2,7 +2,8 @@
  * Fan-out and isolation: one topic, N subscriptions on a fast local endpoint, measured twice in
  * one run — alone, and with one more subscription whose endpoint never answers (a stalled
  * subscriber). Prints delivered events/s across the healthy subscriptions and the ratio.
- * Local stack up (`npm run stack:up`), then: `npm run bench:isolation -- [events] [subs,subs...]`.
+ * Local stack up (`npm run stack:up`), then:
+ * `npm run bench:isolation -- [events] [subs,subs...] [partition,key,none]`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -17,6 +18,7 @@ import { waitFor } from '../test/helpers/waitFor.ts';
 
 const total = Number(process.argv[2] ?? 5_000);
 const fanouts = (process.argv[3] ?? '1,10').split(',').map(Number);
+const orderings = (process.argv[4] ?? 'partition').split(',');
 const partitions = 3;
 const env = BENCH_ENV;
 
@@ -40,17 +42,18 @@ for (const s of [fast, stalled]) await new Promise<void>((r) => s.listen(0, '127
 const url = (s: typeof fast): string =>
   `http://127.0.0.1:${(s.address() as AddressInfo).port}/hook`;
 
-async function run(subscriptions: number, withStalled: boolean): Promise<number> {
+async function run(subscriptions: number, ordering: string, withStalled: boolean): Promise<number> {
   await resetState(rt);
   const topic = uniqueName('iso');
   await call(base, 'POST', '/v1/topics', { name: topic, partitions });
   for (let i = 0; i < subscriptions; i++) {
-    await call(base, 'POST', '/v1/subscriptions', { topic, endpoint: url(fast) });
+    await call(base, 'POST', '/v1/subscriptions', { topic, endpoint: url(fast), ordering });
   }
   if (withStalled) {
     await call(base, 'POST', '/v1/subscriptions', {
       topic,
       endpoint: url(stalled),
+      ordering,
       timeoutMs: 2000,
     });
   }
@@ -79,19 +82,22 @@ async function run(subscriptions: number, withStalled: boolean): Promise<number>
 }
 
 const rows = [];
-for (const n of fanouts) {
-  const alone = await run(n, false);
-  const beside = await run(n, true);
-  const row = {
-    subscriptions: n,
-    eventsPerSecond: alone,
-    withStalledSubscription: beside,
-    ratio: +(beside / alone).toFixed(3),
-  };
-  rows.push(row);
-  console.log(
-    `${String(n).padStart(3)} subscription(s): ${alone} deliveries/s alone, ${beside} with one stalled subscription beside them (ratio ${row.ratio})`,
-  );
+for (const ordering of orderings) {
+  for (const n of fanouts) {
+    const alone = await run(n, ordering, false);
+    const beside = await run(n, ordering, true);
+    const row = {
+      ordering,
+      subscriptions: n,
+      eventsPerSecond: alone,
+      withStalledSubscription: beside,
+      ratio: +(beside / alone).toFixed(3),
+    };
+    rows.push(row);
+    console.log(
+      `${ordering.padEnd(9)} ${String(n).padStart(3)} subscription(s): ${alone} deliveries/s alone, ${beside} with one stalled subscription beside them (ratio ${row.ratio})`,
+    );
+  }
 }
 await mkdir(new URL('./results/', import.meta.url), { recursive: true });
 await writeFile(
