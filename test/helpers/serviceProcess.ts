@@ -41,6 +41,24 @@ export class ServiceProcess {
     }
   }
 
+  /** Sends a signal without waiting for an exit (SIGSTOP / SIGCONT). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
+  /** The fields of the first JSON log line with this message, once it was logged. */
+  logged(msg: string): Record<string, unknown> | undefined {
+    for (const line of this.output.split('\n')) {
+      if (!line.includes(`"msg":"${msg}"`)) continue;
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        // a line cut by the pipe; the next one may be whole
+      }
+    }
+    return undefined;
+  }
+
   async kill(signal: NodeJS.Signals): Promise<number | null> {
     this.child?.kill(signal);
     return this.exited;

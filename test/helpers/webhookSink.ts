@@ -7,6 +7,8 @@ export interface Received {
   at: number;
   /** Requests open at this one's arrival, itself included. */
   concurrent: number;
+  /** The request path, e.g. to tell subscriptions sharing one sink apart. */
+  path: string;
 }
 
 /** Decides the answer to one request: a status, a status with headers, or 'hang' (never answer). */
@@ -48,6 +50,7 @@ export class WebhookSink {
           body: Buffer.concat(chunks),
           at: Date.now(),
           concurrent: this.open,
+          path: req.url ?? '',
         };
         this.requests.push(r);
         const answer = this.respond(r);
