@@ -1,7 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka, PartitionMetadata } from 'kafkajs';
 import { FanoutError } from '../errors/FanoutError.ts';
 
 export type PartitionOffsets = Record<string, string>;
+
+// How long a new topic's partitions may take to get leaders before creation counts as failed.
+const LEADER_WAIT_MS = 15_000;
 
 /**
  * The topic and consumer-group operations Fanout needs, over one long-lived admin connection.
@@ -27,13 +31,29 @@ export class TopicAdmin {
   /** Creates the topic; false when it already existed. */
   async createTopic(name: string, partitions: number): Promise<boolean> {
     const admin = await this.ready();
+    let created: boolean;
     try {
-      return await admin.createTopics({
+      created = await admin.createTopics({
         topics: [{ topic: name, numPartitions: partitions }],
-        waitForLeaders: true,
+        waitForLeaders: false,
       });
     } catch (err) {
       throw refusedTopic(name, err) ?? unavailable(`cannot create topic ${name}`, err);
+    }
+    // KafkaJS's own wait for leaders gives up on the first "does not host this topic-partition"
+    // from a broker whose metadata lags the controller's; ask until every partition has one.
+    const deadline = Date.now() + LEADER_WAIT_MS;
+    for (;;) {
+      try {
+        const meta = await this.partitionMetadata(name);
+        if (meta?.length === partitions && meta.every((p) => p.leader >= 0)) return created;
+      } catch {
+        // metadata not there yet
+      }
+      if (Date.now() > deadline) {
+        throw unavailable(`topic ${name} created but its partitions have no leader yet`, null);
+      }
+      await sleep(200);
     }
   }
 

@@ -16,7 +16,8 @@ function kafkaLibs(): string {
   const version = process.env.KAFKA_VERSION ?? pinned;
   const cache = process.env.FANOUT_KAFKA_CACHE ?? join(ROOT, '.cache/kafka');
   const libs = join(cache, version, 'libs');
-  if (!existsSync(libs)) throw new Error(`no Kafka jars in ${libs}: run deploy/local/kafka/fetch.sh`);
+  if (!existsSync(libs))
+    throw new Error(`no Kafka jars in ${libs}: run deploy/local/kafka/fetch.sh`);
   return libs;
 }
 
@@ -38,11 +39,12 @@ export class KafkaTestCluster {
   readonly nodes: Node[] = [];
   private readonly dir: string;
   private readonly libs = kafkaLibs();
+  private readonly size: number;
+  private readonly portBase: number;
 
-  constructor(
-    private readonly size = 3,
-    private readonly portBase = 29092,
-  ) {
+  constructor(size = 3, portBase = 29092) {
+    this.size = size;
+    this.portBase = portBase;
     this.dir = join(ROOT, '.cache', 'kafka-test-cluster', `${portBase}`);
   }
 
@@ -95,7 +97,14 @@ export class KafkaTestCluster {
           ].join('\n'),
         );
         await this.java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
-        this.nodes.push({ id, port, props, process: undefined, exited: Promise.resolve(), output: '' });
+        this.nodes.push({
+          id,
+          port,
+          props,
+          process: undefined,
+          exited: Promise.resolve(),
+          output: '',
+        });
       }),
     );
     this.nodes.sort((a, b) => a.id - b.id);
@@ -105,7 +114,10 @@ export class KafkaTestCluster {
 
   /** Waits until every node is a live broker of the cluster. */
   async waitHealthy(timeoutMs = 90_000): Promise<void> {
-    const kafka = new Kafka({ brokers: this.nodes.map((n) => `127.0.0.1:${n.port}`), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      brokers: this.nodes.map((n) => `127.0.0.1:${n.port}`),
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     try {
       await waitFor(

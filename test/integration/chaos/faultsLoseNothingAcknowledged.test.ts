@@ -1,0 +1,268 @@
+/**
+ * The chaos run: a three-node Kafka cluster (replication 3, min.insync.replicas 2) of the test's
+ * own, a private Redis, two bridge processes, a router, and a webhook sink that fails part of
+ * the time and records every acknowledged delivery (the ledger). Events are produced through
+ * the API at a steady pace into a read fan-out topic (partition, key and none subscriptions)
+ * and a write fan-out topic, while processes are killed, stopped and restarted. At the end every
+ * event the API acknowledged must have reached every subscription, in order where promised.
+ * Prints its figures.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { call } from '../../helpers/api.ts';
+import { KafkaTestCluster } from '../../helpers/kafkaTestCluster.ts';
+import { PrivateRedis } from '../../helpers/privateRedis.ts';
+import { pinAndWait } from '../../helpers/routing.ts';
+import { ServiceProcess } from '../../helpers/serviceProcess.ts';
+import { TEST_ENV } from '../../helpers/testEnv.ts';
+import { waitFor } from '../../helpers/waitFor.ts';
+import { WebhookSink, type Received } from '../../helpers/webhookSink.ts';
+
+const EVENTS_PER_BATCH = 20;
+const BATCHES = 100;
+const BATCH_EVERY_MS = 400;
+
+const chaosDb = `${String(TEST_ENV.FANOUT_DATABASE_URL).replace(/\/[^/]*$/, '')}/fanout_test_chaos`;
+const cluster = new KafkaTestCluster(3, 29092);
+const redis = new PrivateRedis(26379);
+const sink = new WebhookSink();
+const processes: ServiceProcess[] = [];
+
+after(async () => {
+  for (const p of processes) {
+    p.signal('SIGCONT');
+    await p.kill('SIGKILL');
+  }
+  await sink.stop();
+  await redis.stop();
+  await cluster.stop();
+});
+
+interface Acked {
+  id: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+}
+
+async function freshDatabase(): Promise<void> {
+  const client = new pg.Client({ connectionString: chaosDb.replace(/[^/]+$/, 'postgres') });
+  await client.connect();
+  try {
+    await client.query('DROP DATABASE IF EXISTS fanout_test_chaos WITH (FORCE)');
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Order as promised, with replays allowed: in arrival order, an offset may repeat one already
+ * seen but never skip ahead of one not yet seen. Counts the skips.
+ */
+function orderViolations(arrivals: Map<string, number[]>): number {
+  let violations = 0;
+  for (const offsets of arrivals.values()) {
+    const distinct = [...new Set(offsets)].sort((a, b) => a - b);
+    let next = 0;
+    for (const o of offsets) {
+      if (o === distinct[next]) next++;
+      else if (o > distinct[next]!) violations++;
+    }
+  }
+  return violations;
+}
+
+test('chaos: bridges, router, a partition leader and Redis killed or stopped under load; no acknowledged event lost, order kept', async () => {
+  const started = Date.now();
+  await cluster.start();
+  await redis.start();
+  await freshDatabase();
+  await sink.start();
+  const env: NodeJS.ProcessEnv = {
+    FANOUT_KAFKA_BROKERS: cluster.brokers,
+    FANOUT_DATABASE_URL: chaosDb,
+    FANOUT_REDIS_URL: redis.url,
+    FANOUT_HEALTH_PORT: '0',
+    FANOUT_COMMIT_INTERVAL_MS: '200',
+  };
+  const api = new ServiceProcess('api', env);
+  const bridges = [new ServiceProcess('bridge', env), new ServiceProcess('bridge', env)];
+  const router = new ServiceProcess('router', env);
+  processes.push(api, ...bridges, router);
+  await api.start('api listening');
+  const base = `http://127.0.0.1:${String(api.logged('api listening')!.port)}`;
+  await Promise.all([
+    ...bridges.map((b) => b.start('bridge started')),
+    router.start('router started'),
+  ]);
+
+  // the sink fails one request in eight, answers one in twenty slowly
+  let requestNo = 0;
+  sink.respond = () => (++requestNo % 8 === 0 ? 500 : 200);
+  sink.delayMs = 0;
+
+  const readTopic = `chaos-read-${Date.now().toString(36)}`;
+  const writeTopic = `chaos-write-${Date.now().toString(36)}`;
+  for (const name of [readTopic, writeTopic]) {
+    const res = await call(base, 'POST', '/v1/topics', { name, partitions: 3 });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+  }
+  const retry = { initialDelayMs: 50, maxDelayMs: 1000, maxAttempts: null, maxAgeMs: 3_600_000 };
+  const subscriptions = new Map<string, { topic: string; ordering: string }>();
+  for (const [topic, ordering] of [
+    [readTopic, 'partition'],
+    [readTopic, 'key'],
+    [readTopic, 'none'],
+    [writeTopic, 'partition'],
+  ] as const) {
+    const name = `${topic === readTopic ? 'read' : 'write'}-${ordering}`;
+    const res = await call(base, 'POST', '/v1/subscriptions', {
+      topic,
+      endpoint: `${sink.url}/${name}`,
+      ordering,
+      retry,
+      timeoutMs: 2000,
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    subscriptions.set(name, { topic, ordering });
+  }
+  await pinAndWait(base, writeTopic, 'write');
+
+  const kafka = new Kafka({ brokers: cluster.brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const faults: string[] = [];
+  const acked: Acked[] = [];
+  const refused = new Map<number | string, number>();
+
+  const produce = async (): Promise<void> => {
+    for (let b = 0; b < BATCHES; b++) {
+      const topic = b % 4 === 3 ? writeTopic : readTopic;
+      const events = Array.from({ length: EVENTS_PER_BATCH }, (_, i) => ({
+        key: `k${(b * EVENTS_PER_BATCH + i) % 40}`,
+        payload: { b, i },
+      }));
+      const sentAt = Date.now();
+      try {
+        const res = await call<{ events: Omit<Acked, 'topic' | 'key'>[] }>(
+          base,
+          'POST',
+          `/v1/topics/${topic}/events`,
+          { events },
+        );
+        if (res.status === 202) {
+          res.body.events.forEach((e, i) => acked.push({ ...e, topic, key: events[i]!.key }));
+        } else {
+          refused.set(res.status, (refused.get(res.status) ?? 0) + 1);
+        }
+      } catch {
+        refused.set('no answer', (refused.get('no answer') ?? 0) + 1);
+      }
+      await sleep(Math.max(0, BATCH_EVERY_MS - (Date.now() - sentAt)));
+    }
+  };
+
+  const inject = async (): Promise<void> => {
+    await sleep(4000);
+    faults.push('SIGKILL bridge 1');
+    await bridges[0]!.kill('SIGKILL');
+    await sleep(2000);
+    await bridges[0]!.start('bridge started');
+
+    await sleep(3000);
+    const meta = await admin.fetchTopicMetadata({ topics: [readTopic] });
+    const leader = meta.topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader;
+    faults.push(`SIGKILL Kafka node ${leader} (leader of ${readTopic}/0)`);
+    await cluster.kill(leader);
+    await sleep(6000);
+    cluster.restart(leader);
+
+    await sleep(3000);
+    faults.push('SIGKILL router');
+    await router.kill('SIGKILL');
+    await sleep(1500);
+    await router.start('router started');
+
+    await sleep(2000);
+    faults.push('SIGSTOP bridge 2 for 12 s (past its session timeout), then SIGCONT');
+    bridges[1]!.signal('SIGSTOP');
+    await sleep(12_000);
+    bridges[1]!.signal('SIGCONT');
+
+    await sleep(2000);
+    faults.push('Redis killed for 3 s and restarted empty');
+    await redis.stop();
+    await sleep(3000);
+    await redis.start();
+
+    await sleep(2000);
+    faults.push('SIGTERM bridge 1 (graceful) and restart');
+    await bridges[0]!.kill('SIGTERM');
+    await bridges[0]!.start('bridge started');
+  };
+
+  await Promise.all([produce(), inject()]);
+  await cluster.waitHealthy();
+
+  const deliveredTo = (name: string): Received[] =>
+    sink.acknowledged().filter((r) => r.path === `/hook/${name}`);
+  const expected = (name: string): Acked[] =>
+    acked.filter((a) => a.topic === subscriptions.get(name)!.topic);
+  const missing = (name: string): number => {
+    const got = new Set(deliveredTo(name).map((r) => String(r.headers['webhook-id'])));
+    return expected(name).filter((a) => !got.has(a.id)).length;
+  };
+  await waitFor(
+    () => [...subscriptions.keys()].every((n) => missing(n) === 0),
+    'every acknowledged event delivered to every subscription',
+    180_000,
+    500,
+  );
+
+  const rows = [...subscriptions].map(([name, { ordering }]) => {
+    const received = deliveredTo(name);
+    const ids = received.map((r) => String(r.headers['webhook-id']));
+    const arrivals = new Map<string, number[]>();
+    for (const r of received) {
+      const group =
+        ordering === 'key'
+          ? `${String(r.headers['fanout-partition'])}/${String(r.headers['fanout-key'])}`
+          : String(r.headers['fanout-partition']);
+      arrivals.set(group, [...(arrivals.get(group) ?? []), Number(r.headers['fanout-offset'])]);
+    }
+    return {
+      subscription: name,
+      events: expected(name).length,
+      deliveries: received.length,
+      lost: missing(name),
+      duplicates: received.length - new Set(ids).size,
+      orderViolations: ordering === 'none' ? 0 : orderViolations(arrivals),
+    };
+  });
+  console.log(
+    JSON.stringify(
+      {
+        chaos: {
+          seconds: Math.round((Date.now() - started) / 1000),
+          produced: acked.length,
+          refusedBatches: Object.fromEntries(refused),
+          faults,
+          failedAttemptsAtSink: sink.requests.length - sink.acknowledged().length,
+          subscriptions: rows,
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  for (const row of rows) {
+    assert.equal(row.lost, 0, `${row.subscription}: lost`);
+    assert.equal(row.orderViolations, 0, `${row.subscription}: order violations`);
+  }
+  assert.ok(acked.length >= BATCHES * EVENTS_PER_BATCH * 0.8, 'most batches acknowledged');
+  await admin.disconnect();
+});
