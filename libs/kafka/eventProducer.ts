@@ -94,6 +94,17 @@ export class EventProducer {
       });
     }
     const base = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
+    for (const m of messages) {
+      if ((base.get(m.partition!) ?? -1n) < 0n) {
+        // Seen after a leader was killed mid-send: KafkaJS resolved without an offset for a
+        // partition it retried. The write may have happened; the caller must not get a 2xx.
+        this.metadata.delete(topic);
+        throw new FanoutError(
+          'FANOUT_KAFKA_UNAVAILABLE',
+          `Kafka did not report where partition ${m.partition} stored the write; it may have been written`,
+        );
+      }
+    }
     const seen = new Map<number, bigint>();
     return messages.map((m) => {
       const partition = m.partition!;
