@@ -186,6 +186,13 @@ export const SETTINGS = {
       'How long an api process trusts a key it has checked before asking PostgreSQL again; a key revoked through another api process stops working there within this time (at once in the process that revoked it). 0 asks on every request.',
     parse: integer(0, 600000),
   },
+  produceTimeoutMs: {
+    env: 'FANOUT_PRODUCE_TIMEOUT_MS',
+    default: '10000',
+    description:
+      'Longest a produce request waits for Kafka to acknowledge (acks=all) before answering 503 FANOUT_KAFKA_UNAVAILABLE. Such a write may still land: retry it, and let the event id dedupe.',
+    parse: integer(100, 300000),
+  },
   maxBodyBytes: {
     env: 'FANOUT_MAX_BODY_BYTES',
     default: '1048576',

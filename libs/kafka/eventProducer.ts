@@ -36,8 +36,12 @@ export class EventProducer {
 
   private readonly admin: TopicAdmin;
 
-  constructor(kafka: Kafka, admin: TopicAdmin) {
+  private readonly timeoutMs: number;
+
+  /** `timeoutMs`: how long a send may wait for Kafka's acknowledgement before it fails. */
+  constructor(kafka: Kafka, admin: TopicAdmin, timeoutMs = 10_000) {
     this.admin = admin;
+    this.timeoutMs = timeoutMs;
     this.producer = kafka.producer({
       idempotent: true,
       // KafkaJS keeps idempotent ordering only with one request in flight per connection
@@ -80,18 +84,37 @@ export class EventProducer {
       return message;
     });
     let results;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      results = await producer.send({
+      // With a quorum of brokers gone KafkaJS can retry for minutes; the caller gets an answer
+      // in bounded time. The write may still land later: it was never acknowledged, so the
+      // caller retries and the event id dedupes.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no acknowledgement within ${this.timeoutMs} ms`)),
+          this.timeoutMs,
+        );
+      });
+      const sending = producer.send({
         topic,
         acks: -1,
         compression: CompressionTypes.None,
         messages,
       });
+      sending.catch(() => undefined); // settled after the deadline: nobody is waiting any more
+      results = await Promise.race([sending, deadline]);
     } catch (err) {
       this.metadata.delete(topic);
-      throw new FanoutError('FANOUT_KAFKA_UNAVAILABLE', `Kafka did not acknowledge the write`, {
-        cause: err,
-      });
+      const detail = err instanceof Error ? `: ${err.message}` : '';
+      throw new FanoutError(
+        'FANOUT_KAFKA_UNAVAILABLE',
+        `Kafka did not acknowledge the write${detail}`,
+        {
+          cause: err,
+        },
+      );
+    } finally {
+      clearTimeout(timer);
     }
     const base = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
     for (const m of messages) {

@@ -15,7 +15,7 @@ export interface RunningApi {
 
 export async function startApi(rt: Runtime): Promise<RunningApi> {
   await checkAuthMode(rt.config, rt.log, rt.pool);
-  const producer = new EventProducer(rt.kafka, rt.admin);
+  const producer = new EventProducer(rt.kafka, rt.admin, rt.config.produceTimeoutMs);
   const lag = new LagMonitor({
     admin: rt.admin,
     pool: rt.pool,

@@ -19,7 +19,7 @@ export async function startBridge(rt: Runtime): Promise<RunningBridge> {
     ),
   );
   // one producer for every subscription's dead letters
-  const producer = new EventProducer(rt.kafka, rt.admin);
+  const producer = new EventProducer(rt.kafka, rt.admin, rt.config.produceTimeoutMs);
   const schemas =
     rt.config.schemaRegistryUrl === null ? null : new SchemaCodec(rt.config.schemaRegistryUrl);
   const supervisor = new BridgeSupervisor({

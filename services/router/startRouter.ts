@@ -23,7 +23,7 @@ export interface RunningRouter {
 export async function startRouter(rt: Runtime): Promise<RunningRouter> {
   const marks = new DeliveredMarks(rt.redis, rt.config.dedupeTtlSeconds, rt.log);
   // for dead letters
-  const producer = new EventProducer(rt.kafka, rt.admin);
+  const producer = new EventProducer(rt.kafka, rt.admin, rt.config.produceTimeoutMs);
   const controller = new RoutingController(rt);
   const dispatcher = new RouterDispatcher(rt);
   const worker = new DeliveryWorker({

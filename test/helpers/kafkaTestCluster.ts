@@ -54,6 +54,7 @@ export class KafkaTestCluster {
 
   async start(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
+    // a base64url id may start with "-", which the storage tool would take for an option
     const clusterId = randomBytes(16).toString('base64url');
     const voters = [...Array(this.size).keys()]
       .map((i) => `${i + 1}@127.0.0.1:${this.portBase + 100 + i + 1}`)
@@ -96,7 +97,13 @@ export class KafkaTestCluster {
             '',
           ].join('\n'),
         );
-        await this.java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
+        await this.java([
+          'kafka.tools.StorageTool',
+          'format',
+          `--cluster-id=${clusterId}`,
+          '-c',
+          props,
+        ]);
         this.nodes.push({
           id,
           port,

@@ -14,7 +14,7 @@ export interface Received {
 /** Decides the answer to one request: a status, a status with headers, or 'hang' (never answer). */
 export type Responder = (
   req: Received,
-) => number | { status: number; headers: Record<string, string> } | 'hang';
+) => number | { status: number; headers?: Record<string, string>; delayMs?: number } | 'hang';
 
 /**
  * A real HTTP server standing in for a subscriber: records every request, answers as told,
@@ -55,13 +55,16 @@ export class WebhookSink {
         this.requests.push(r);
         const answer = this.respond(r);
         if (answer === 'hang') return;
-        const { status, headers } =
-          typeof answer === 'number' ? { status: answer, headers: {} } : answer;
+        const {
+          status,
+          headers = {},
+          delayMs = this.delayMs,
+        } = typeof answer === 'number' ? { status: answer } : answer;
         const reply = (): void => {
           if (status >= 200 && status < 300) this.received.push(r);
           res.writeHead(status, headers).end();
         };
-        if (this.delayMs > 0) setTimeout(reply, this.delayMs);
+        if (delayMs > 0) setTimeout(reply, delayMs);
         else reply();
       });
     });

@@ -30,6 +30,9 @@ const cluster = new KafkaTestCluster(3, 29092);
 const redis = new PrivateRedis(26379);
 const sink = new WebhookSink();
 const processes: ServiceProcess[] = [];
+// set by the first test, used by the next
+let apiBase = '';
+let chaosTopic = '';
 
 after(async () => {
   for (const p of processes) {
@@ -95,18 +98,26 @@ test('chaos: bridges, router, a partition leader and Redis killed or stopped und
   processes.push(api, ...bridges, router);
   await api.start('api listening');
   const base = `http://127.0.0.1:${String(api.logged('api listening')!.port)}`;
+  apiBase = base;
   await Promise.all([
     ...bridges.map((b) => b.start('bridge started')),
     router.start('router started'),
   ]);
 
-  // the sink fails one request in eight, answers one in twenty slowly
+  // the sink fails one request in eight, never answers one in a hundred (a timeout), and
+  // answers one in twenty slowly
   let requestNo = 0;
-  sink.respond = () => (++requestNo % 8 === 0 ? 500 : 200);
-  sink.delayMs = 0;
+  sink.respond = () => {
+    requestNo++;
+    if (requestNo % 100 === 0) return 'hang';
+    if (requestNo % 8 === 0) return 500;
+    if (requestNo % 20 === 0) return { status: 200, delayMs: 300 };
+    return 200;
+  };
 
   const readTopic = `chaos-read-${Date.now().toString(36)}`;
   const writeTopic = `chaos-write-${Date.now().toString(36)}`;
+  chaosTopic = readTopic;
   for (const name of [readTopic, writeTopic]) {
     const res = await call(base, 'POST', '/v1/topics', { name, partitions: 3 });
     assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -273,4 +284,55 @@ test('chaos: bridges, router, a partition leader and Redis killed or stopped und
   }
   assert.ok(acked.length >= BATCHES * EVENTS_PER_BATCH * 0.8, 'most batches acknowledged');
   await admin.disconnect();
+});
+
+test('two of three Kafka nodes down (fewer in-sync replicas than min.insync.replicas): the produce API answers no 2xx, only retriable 503s, and recovers', async () => {
+  assert.notEqual(apiBase, '', 'runs after the chaos run, on its cluster');
+  await Promise.all([cluster.kill(2), cluster.kill(3)]);
+  const downAt = Date.now();
+  const answers = await Promise.all(
+    Array.from({ length: 6 }, async (_, n) => {
+      try {
+        const res = await fetch(`${apiBase}/v1/topics/${chaosTopic}/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ key: `isr-${n}`, payload: { n } }),
+          signal: AbortSignal.timeout(40_000),
+        });
+        const body = (await res.json()) as { error?: { code: string; retriable: boolean } };
+        return { status: res.status, code: body.error?.code, retriable: body.error?.retriable };
+      } catch {
+        return { status: 0, code: 'no answer in 40 s', retriable: undefined };
+      }
+    }),
+  );
+  const answeredIn = Date.now() - downAt;
+  cluster.restart(2);
+  cluster.restart(3);
+  const restartedAt = Date.now();
+  let recoveredIn = -1;
+  await waitFor(
+    async () => {
+      const res = await call(apiBase, 'POST', `/v1/topics/${chaosTopic}/events`, {
+        key: 'after',
+        payload: { after: true },
+      });
+      if (res.status === 202) recoveredIn = Date.now() - restartedAt;
+      return res.status === 202;
+    },
+    'a produce acknowledged after the nodes came back',
+    120_000,
+    500,
+  );
+  console.log(
+    JSON.stringify({
+      isrBelowMin: { answers, answeredInMs: answeredIn, recoveredInMs: recoveredIn },
+    }),
+  );
+  assert.equal(answers.filter((a) => a.status >= 200 && a.status < 300).length, 0, 'no 2xx');
+  for (const a of answers) {
+    assert.equal(a.status, 503, JSON.stringify(a));
+    assert.equal(a.code, 'FANOUT_KAFKA_UNAVAILABLE');
+    assert.equal(a.retriable, true);
+  }
 });
