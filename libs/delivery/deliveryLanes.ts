@@ -13,7 +13,10 @@ import {
 export interface LaneControl {
   pause(partition: number): void;
   resume(partition: number): void;
-  commit(partition: number, offset: string): Promise<void>;
+  /** The consumer's assignment epoch now (see SubscriptionConsumer.epoch). */
+  epoch(): number;
+  /** False when the epoch of the work has passed and nothing was committed. */
+  commit(partition: number, offset: string, epoch: number): Promise<boolean>;
 }
 
 export interface DeliveryLanesOptions {
@@ -43,6 +46,8 @@ export interface DeliveryLanesOptions {
  */
 export class DeliveryLanes implements PartitionFeed {
   private lanes = new Map<number, OrderedLane>();
+  // the consumer's epoch when each lane started: its commits are valid only in that epoch
+  private readonly epochOf = new WeakMap<OrderedLane, number>();
   private readonly committed = new Map<number, string>();
   private readonly paused = new Set<number>();
   private readonly skip = new WeakSet<FanoutEvent>();
@@ -94,6 +99,7 @@ export class DeliveryLanes implements PartitionFeed {
         },
       });
       this.lanes.set(partition, lane);
+      this.epochOf.set(lane, this.o.control.epoch());
     }
     lane.push(events);
   }
@@ -110,12 +116,12 @@ export class DeliveryLanes implements PartitionFeed {
     };
   }
 
-  async reset(reason: string): Promise<void> {
+  async reset(reason: string, fence: () => void): Promise<void> {
     const old = this.lanes;
-    if (old.size === 0) return;
     this.lanes = new Map();
-    this.o.log.info('delivery lanes reset', { reason, partitions: [...old.keys()] });
-    await this.closeLanes(old);
+    if (old.size > 0)
+      this.o.log.info('delivery lanes reset', { reason, partitions: [...old.keys()] });
+    await this.closeLanes(old, fence);
     this.committed.clear();
   }
 
@@ -128,9 +134,10 @@ export class DeliveryLanes implements PartitionFeed {
     await this.closeLanes(lanes);
   }
 
-  private async closeLanes(lanes: Map<number, OrderedLane>): Promise<void> {
+  private async closeLanes(lanes: Map<number, OrderedLane>, fence?: () => void): Promise<void> {
     // commit what is acknowledged now, while this member still owns the partitions
     await this.commitAll(lanes);
+    fence?.();
     await Promise.all([...lanes.values()].map((l) => l.close()));
     await this.commitAll(lanes);
     for (const p of lanes.keys()) {
@@ -144,8 +151,9 @@ export class DeliveryLanes implements PartitionFeed {
         const offset = lane.watermark;
         if (offset === undefined || this.committed.get(partition) === offset) return;
         try {
-          await this.o.control.commit(partition, offset);
-          this.committed.set(partition, offset);
+          if (await this.o.control.commit(partition, offset, this.epochOf.get(lane)!)) {
+            this.committed.set(partition, offset);
+          }
         } catch (err) {
           // a rebalance is under way; the next owner re-reads from the last commit
           this.o.log.warn('offset commit failed', { partition, offset, err });

@@ -12,9 +12,10 @@ export interface PartitionFeed {
   push(partition: number, events: FanoutEvent[]): Promise<void>;
   /**
    * The group is rebalancing or has a new assignment: work handed out before is void. Events
-   * not yet committed are fetched again from the committed offsets.
+   * not yet committed are fetched again from the committed offsets. The feed may commit what
+   * it has once, then must call `fence`, after which its older work can commit no more.
    */
-  reset(reason: string): Promise<void>;
+  reset(reason: string, fence: () => void): Promise<void>;
 }
 
 export interface SubscriptionConsumerOptions {
@@ -31,8 +32,17 @@ export interface SubscriptionConsumer {
   stop(): Promise<void>;
   pause(partition: number): void;
   resume(partition: number): void;
-  /** Commits `offset` (the next offset to read) for a partition of the current assignment. */
-  commit(partition: number, offset: string): Promise<void>;
+  /**
+   * The assignment epoch: it moves on as soon as a rebalance begins and again when the member
+   * joins a new generation. Work handed out in an earlier epoch may no longer commit.
+   */
+  epoch(): number;
+  /**
+   * Commits `offset` (the next offset to read) for a partition, unless the epoch the work came
+   * from has passed — a stale watermark committed under a new generation would move the group
+   * backwards. Answers whether the commit was sent.
+   */
+  commit(partition: number, offset: string, epoch: number): Promise<boolean>;
   /** Called when the consumer crashed and will not restart by itself. */
   onFatal(listener: (err: Error) => void): void;
 }
@@ -53,6 +63,7 @@ export function createSubscriptionConsumer(
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
   let stopping = false;
+  let epoch = 0;
   const fatalListeners: ((err: Error) => void)[] = [];
 
   consumer.on(consumer.events.CRASH, (event) => {
@@ -65,8 +76,18 @@ export function createSubscriptionConsumer(
     async start(feed) {
       // KafkaJS starts every new assignment from the committed offsets; whatever the feed
       // still holds from before is stale either way.
-      consumer.on(consumer.events.REBALANCING, () => void feed.reset('rebalancing'));
-      consumer.on(consumer.events.GROUP_JOIN, () => void feed.reset('group joined'));
+      // reset() commits what is acknowledged at once, still in the old epoch, then fences it:
+      // later commits of that work (after its requests in flight finish) are refused
+      const fence = (): void => {
+        epoch++;
+      };
+      consumer.on(consumer.events.REBALANCING, () => void feed.reset('rebalancing', fence));
+      // a new generation: whatever the feed still holds is from before it, and must not commit
+      // (a member expelled while stopped would otherwise move the group backwards)
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        fence();
+        void feed.reset('group joined', () => undefined);
+      });
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: options.fromBeginning });
       await consumer.run({
@@ -93,8 +114,14 @@ export function createSubscriptionConsumer(
     resume(partition) {
       consumer.resume([{ topic, partitions: [partition] }]);
     },
-    async commit(partition, offset) {
+    epoch: () => epoch,
+    async commit(partition, offset, from) {
+      if (from !== epoch) {
+        log.debug('stale commit refused', { partition, offset, epoch: from, current: epoch });
+        return false;
+      }
       await consumer.commitOffsets([{ topic, partition, offset }]);
+      return true;
     },
     onFatal(listener) {
       fatalListeners.push(listener);

@@ -177,7 +177,9 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     control: {
       pause: (p) => consumer.pause(p),
       resume: (p) => consumer.resume(p),
-      commit: async (partition, offset) => {
+      epoch: () => consumer.epoch(),
+      commit: async (partition, offset, epoch) => {
+        if (epoch !== consumer.epoch()) return false;
         // the point first: a crash before the commit leaves a point the restart can find
         const point = sequences.get(partition)?.pointAt(offset);
         if (point !== undefined) {
@@ -185,7 +187,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
             log.warn('sequence point not saved', { partition, offset, err }),
           );
         }
-        await consumer.commit(partition, offset);
+        return consumer.commit(partition, offset, epoch);
       },
     },
     alreadyDelivered: async (events) => {
@@ -238,8 +240,8 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
       sequences.get(partition)?.observe(events, wanted);
       await lanes.push(partition, events);
     },
-    reset: async (reason) => {
-      await lanes.reset(reason);
+    reset: async (reason, fence) => {
+      await lanes.reset(reason, fence);
       sequences.clear();
     },
   };
