@@ -179,9 +179,13 @@ test('chaos: bridges, router, a partition leader and Redis killed or stopped und
     }
   };
 
+  const t0 = Date.now();
+  const mark = (fault: string): void => {
+    faults.push(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${fault}`);
+  };
   const inject = async (): Promise<void> => {
     await sleep(4000);
-    faults.push('SIGKILL bridge 1');
+    mark('SIGKILL bridge 1');
     await bridges[0]!.kill('SIGKILL');
     await sleep(2000);
     await bridges[0]!.start('bridge started');
@@ -189,31 +193,31 @@ test('chaos: bridges, router, a partition leader and Redis killed or stopped und
     await sleep(3000);
     const meta = await admin.fetchTopicMetadata({ topics: [readTopic] });
     const leader = meta.topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader;
-    faults.push(`SIGKILL Kafka node ${leader} (leader of ${readTopic}/0)`);
+    mark(`SIGKILL Kafka node ${leader} (leader of ${readTopic}/0)`);
     await cluster.kill(leader);
     await sleep(6000);
     cluster.restart(leader);
 
     await sleep(3000);
-    faults.push('SIGKILL router');
+    mark('SIGKILL router');
     await router.kill('SIGKILL');
     await sleep(1500);
     await router.start('router started');
 
     await sleep(2000);
-    faults.push('SIGSTOP bridge 2 for 12 s (past its session timeout), then SIGCONT');
+    mark('SIGSTOP bridge 2 for 12 s (past its session timeout), then SIGCONT');
     bridges[1]!.signal('SIGSTOP');
     await sleep(12_000);
     bridges[1]!.signal('SIGCONT');
 
     await sleep(2000);
-    faults.push('Redis killed for 3 s and restarted empty');
+    mark('Redis killed for 3 s and restarted empty');
     await redis.stop();
     await sleep(3000);
     await redis.start();
 
     await sleep(2000);
-    faults.push('SIGTERM bridge 1 (graceful) and restart');
+    mark('SIGTERM bridge 1 (graceful) and restart');
     await bridges[0]!.kill('SIGTERM');
     await bridges[0]!.start('bridge started');
   };
@@ -247,8 +251,20 @@ test('chaos: bridges, router, a partition leader and Redis killed or stopped und
           : String(r.headers['fanout-partition']);
       arrivals.set(group, [...(arrivals.get(group) ?? []), Number(r.headers['fanout-offset'])]);
     }
+    // when the duplicates arrived, by second of the run: they should cluster after faults
+    const seen = new Set<string>();
+    const duplicateSeconds = new Map<number, number>();
+    for (const r of received) {
+      const id = String(r.headers['webhook-id']);
+      if (seen.has(id)) {
+        const second = Math.floor((r.at - t0) / 1000);
+        duplicateSeconds.set(second, (duplicateSeconds.get(second) ?? 0) + 1);
+      }
+      seen.add(id);
+    }
     return {
       subscription: name,
+      duplicatesBySecond: Object.fromEntries(duplicateSeconds),
       events: expected(name).length,
       deliveries: received.length,
       lost: missing(name),
