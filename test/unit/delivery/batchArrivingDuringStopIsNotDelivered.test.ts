@@ -32,7 +32,12 @@ for (const how of ['stop', 'reset'] as const) {
       let answerDedupe: (ids: Set<string>) => void = () => undefined;
       let dedupeCalls = 0;
       const lanes = new DeliveryLanes({
-        control: { pause: () => undefined, resume: () => undefined, commit: async () => undefined },
+        control: {
+          pause: () => undefined,
+          resume: () => undefined,
+          epoch: () => 0,
+          commit: () => Promise.resolve(true),
+        },
         deliver: async (e, isOpen) => {
           delivered.push(e.offset);
           // the first event keeps failing until its lane closes
@@ -59,7 +64,7 @@ for (const how of ['stop', 'reset'] as const) {
         await lanes.push(0, [event(0)]);
         const late = lanes.push(0, [event(65)]);
         await new Promise((r) => setTimeout(r, 20));
-        const closing = how === 'stop' ? lanes.stop() : lanes.reset('rebalancing');
+        const closing = how === 'stop' ? lanes.stop() : lanes.reset('rebalancing', () => undefined);
         answerDedupe(new Set());
         await late;
         await closing;
