@@ -17,7 +17,7 @@ import { subscriptionRoutes } from './routes/subscriptionRoutes.ts';
 import { topicRoutes } from './routes/topicRoutes.ts';
 import { TopicSchemaSubjects } from './topicSchemaSubjects.ts';
 import { metricsRoute } from '../runtime/metricsRoute.ts';
-import { installBodyValidation } from './openapi/bodyValidation.ts';
+import { installRequestValidation } from './openapi/requestValidation.ts';
 import { openApiRoute } from './routes/openApiRoute.ts';
 
 export function createApp(deps: ApiDeps): Express {
@@ -37,8 +37,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(openApiRoute());
   app.use(requireJson);
   app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true, verify: checkJsonBody }));
-  // every body is checked against the schema the OpenAPI document publishes for its route
-  installBodyValidation(app);
+  // every request is checked against the schemas the OpenAPI document publishes for its route
+  installRequestValidation(app);
   // one view of topics' schema subjects: a change through topicRoutes applies to produce at once
   const subjects = new TopicSchemaSubjects(deps.pool);
   app.use(apiKeyRoutes(deps, authenticator));

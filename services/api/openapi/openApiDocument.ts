@@ -1,13 +1,8 @@
 import { ERROR_CODES } from '../../../libs/errors/errorCodes.ts';
 import { requiredScope } from '../auth/routeScope.ts';
 import { OPERATIONS, type Operation } from './operations.ts';
-import { REQUEST_SCHEMAS, TOPIC_NAME, type JsonSchema } from './requestSchemas.ts';
+import { PATH_PARAMS, REQUEST_SCHEMAS } from './requestSchemas.ts';
 import { RESPONSE_SCHEMAS } from './responseSchemas.ts';
-
-const PATH_PARAMS: Record<string, JsonSchema> = {
-  name: TOPIC_NAME,
-  id: { type: 'string', format: 'uuid', description: 'Subscription or API key id.' },
-};
 
 /** `/v1/topics/:name` → `/v1/topics/{name}`. */
 export function openApiPath(expressPath: string): string {
@@ -26,8 +21,14 @@ function operationObject(op: Operation): Record<string, unknown> {
     schema: PATH_PARAMS[name!] ?? { type: 'string' },
   }));
   for (const [name, schema] of Object.entries(op.query ?? {})) {
-    const { description, ...rest } = schema;
-    params.push({ name, in: 'query', required: false, schema: rest, description } as never);
+    const { description, required, ...rest } = schema;
+    params.push({
+      name,
+      in: 'query',
+      required: required === true,
+      schema: rest,
+      description,
+    } as never);
   }
   const responses: Record<string, unknown> = {};
   for (const [status, schema] of Object.entries(op.responses)) {

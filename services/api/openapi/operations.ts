@@ -1,4 +1,4 @@
-import type { JsonSchema } from './requestSchemas.ts';
+import { TOPIC_NAME, type JsonSchema } from './requestSchemas.ts';
 
 /** One API operation as the OpenAPI document describes it. */
 export interface Operation {
@@ -9,7 +9,7 @@ export interface Operation {
   tag: string;
   /** A request body schema (components name); `optional` bodies may be left out. */
   body?: { schema: string; optional?: boolean };
-  query?: Record<string, JsonSchema & { description: string }>;
+  query?: Record<string, JsonSchema & { description: string; required?: boolean }>;
   /** Status → response schema (components name), or null for no body; errors are implied. */
   responses: Record<number, string | null>;
   /** Content type of the success body when it is not JSON. */
@@ -157,7 +157,7 @@ export const OPERATIONS: Operation[] = [
     path: `/v1/${SUB}`,
     summary: 'Subscriptions, optionally of one topic',
     tag: SUB,
-    query: { topic: { type: 'string', description: 'Only subscriptions of this topic.' } },
+    query: { topic: { ...TOPIC_NAME, description: 'Only subscriptions of this topic.' } },
     responses: { 200: 'SubscriptionList' },
   },
   {
@@ -284,7 +284,7 @@ export const OPERATIONS: Operation[] = [
     summary: "Pull catch-up: a partition's events after an offset, through the filter, signed",
     tag: 'events',
     query: {
-      partition: { type: 'integer', minimum: 0, description: 'Partition to read.' },
+      partition: { type: 'integer', minimum: 0, description: 'Partition to read.', required: true },
       after: { type: 'integer', minimum: -1, description: 'Offset to read after (default -1).' },
       limit: limit(1000, 100),
     },

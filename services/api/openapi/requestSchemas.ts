@@ -29,6 +29,12 @@ export const TOPIC_NAME: JsonSchema = {
   description: 'Kafka topic name; "__" and "fanout." prefixes are reserved.',
 };
 
+/** Path parameters, by name, wherever a route has them. */
+export const PATH_PARAMS: Record<string, JsonSchema> = {
+  name: TOPIC_NAME,
+  id: { type: 'string', format: 'uuid', description: 'Subscription or API key id.' },
+};
+
 const SCHEMA_SUBJECT: JsonSchema = {
   type: 'string',
   minLength: 1,

@@ -6,7 +6,8 @@ import { RESPONSE_SCHEMAS } from './responseSchemas.ts';
 // ajv-formats is CommonJS; depending on the loader its plugin is the module or its `default`
 type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
 const formatsModule = addFormatsModule as unknown as FormatsPlugin | { default: FormatsPlugin };
-const addFormats = typeof formatsModule === 'function' ? formatsModule : formatsModule.default;
+export const addFormats =
+  typeof formatsModule === 'function' ? formatsModule : formatsModule.default;
 
 const ROOT = 'fanout:openapi';
 

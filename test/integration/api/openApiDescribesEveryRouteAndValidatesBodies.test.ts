@@ -115,7 +115,7 @@ test('every documented request body is enforced: a field the schema does not kno
   assert.ok(checked >= 10, `checked ${checked} bodies`);
 });
 
-test('types, ranges and enums come from the same schemas, naming the field', async () => {
+test('types, ranges and enums of bodies, paths and queries come from the same schemas, naming the field', async () => {
   const topic = await stack.createTopic(1);
   const cases: [string, string, unknown, string][] = [
     ['POST', '/v1/topics', { name: 'ok', partitions: 1.5 }, 'partitions'],
@@ -129,6 +129,14 @@ test('types, ranges and enums come from the same schemas, naming the field', asy
     ['POST', `/v1/subscriptions/${randomUUID()}/dead-letters/replay`, { ids: ['x'] }, 'ids[0]'],
     ['POST', `/v1/topics/${topic}/events`, { payload: 1, headers: { a: 7 } }, 'headers.a'],
   ];
+  // path and query parameters come from the document too
+  cases.push(
+    ['GET', '/v1/subscriptions/not-a-uuid', undefined, 'id'],
+    ['GET', '/v1/lag?history=maybe', undefined, 'history'],
+    ['GET', `/v1/subscriptions/${randomUUID()}/events`, undefined, 'partition'],
+    ['GET', `/v1/subscriptions/${randomUUID()}/dead-letters?limit=0`, undefined, 'limit'],
+    ['GET', '/v1/subscriptions?topic=__internal', undefined, 'topic'],
+  );
   for (const [method, path, body, field] of cases) {
     const res = await call<{ error: { code: string; field: string } }>(
       stack.baseUrl,

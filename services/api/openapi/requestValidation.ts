@@ -2,16 +2,20 @@ import type { ErrorObject } from 'ajv';
 import type { Express, RequestHandler } from 'express';
 import { validationError } from '../../../libs/errors/FanoutError.ts';
 import { OPERATIONS } from './operations.ts';
+import { parameterCheck } from './parameterValidation.ts';
 import { fieldOf, validatorOf } from './schemaValidator.ts';
 
 /**
- * Checks every request body against the schema the OpenAPI document publishes for its route,
- * before the route runs, so the api accepts nothing the document does not describe. Where a
+ * Checks every request — path and query parameters, then the body — against the schemas the
+ * OpenAPI document publishes for its route, before the route runs, so the api accepts nothing
+ * the document does not describe. Where a
  * schema offers alternatives (oneOf/anyOf: filters, single or batch produce) the route's parser
  * names the precise field instead, so the first error reported is the most useful one.
  */
-export function installBodyValidation(app: Express): void {
+export function installRequestValidation(app: Express): void {
   for (const op of OPERATIONS) {
+    const parameters = parameterCheck(op);
+    if (parameters !== null) app[op.method](op.path, parameters);
     if (op.body === undefined) continue;
     const validate = validatorOf(op.body.schema);
     const optional = op.body.optional === true;
