@@ -1,7 +1,10 @@
 import { validationError } from '../../../libs/errors/FanoutError.ts';
+import { isUuid } from '../../../libs/events/eventId.ts';
 import { optionalString, rejectUnknownFields, requireObject, type JsonObject } from './fields.ts';
 
 export interface ProducedEvent {
+  /** Given by the producer so that a retry is recognised as the same event; else assigned. */
+  id: string | null;
   key: string | null;
   /** The payload serialised once here; these bytes are what every subscriber receives. */
   value: Buffer;
@@ -24,18 +27,34 @@ export function parseProduce(body: unknown, maxEvents: number): ProducedEvent[] 
     if (events.length > maxEvents) {
       throw validationError('events', `events may hold at most ${maxEvents} events`);
     }
-    return events.map((e, i) => parseEvent(requireObject(e, `events[${i}]`), `events[${i}].`));
+    const parsed = events.map((e, i) =>
+      parseEvent(requireObject(e, `events[${i}]`), `events[${i}].`),
+    );
+    const seen = new Set<string>();
+    parsed.forEach((e, i) => {
+      if (e.id === null) return;
+      if (seen.has(e.id)) {
+        throw validationError(`events[${i}].id`, `events[${i}].id repeats an id of this request`);
+      }
+      seen.add(e.id);
+    });
+    return parsed;
   }
   return [parseEvent(obj, '')];
 }
 
 function parseEvent(obj: JsonObject, prefix: string): ProducedEvent {
-  rejectUnknownFields(obj, ['key', 'payload', 'headers'], prefix);
+  rejectUnknownFields(obj, ['id', 'key', 'payload', 'headers'], prefix);
   if (obj.payload === undefined) {
     throw validationError(`${prefix}payload`, `${prefix}payload is required`);
   }
   const key = optionalString(obj, 'key', `${prefix}key`, 1024) ?? null;
+  const id = optionalString(obj, 'id', `${prefix}id`, 36) ?? null;
+  if (id !== null && !isUuid(id)) {
+    throw validationError(`${prefix}id`, `${prefix}id must be a UUID`);
+  }
   return {
+    id: id?.toLowerCase() ?? null,
     key,
     value: Buffer.from(JSON.stringify(obj.payload), 'utf8'),
     payload: obj.payload,

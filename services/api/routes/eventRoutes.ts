@@ -17,7 +17,7 @@ export function eventRoutes(deps: ApiDeps, subjects: TopicSchemaSubjects): Route
   router.post('/v1/topics/:name/events', async (req, res) => {
     const topic = parseTopicName(req.params.name, 'name');
     const events = parseProduce(req.body, deps.config.maxBatchEvents);
-    const ids = events.map(() => newEventId());
+    const ids = events.map((e) => e.id ?? newEventId());
     const subject = deps.schemas ? await subjects.of(topic) : null;
     const encoded =
       subject === null || !deps.schemas
