@@ -41,6 +41,10 @@ export class ServiceProcess {
     }
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Sends a signal without waiting for an exit (SIGSTOP / SIGCONT). */
   signal(signal: NodeJS.Signals): void {
     this.child?.kill(signal);

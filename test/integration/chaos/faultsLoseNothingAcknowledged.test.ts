@@ -22,7 +22,8 @@ import { waitFor } from '../../helpers/waitFor.ts';
 import { WebhookSink, type Received } from '../../helpers/webhookSink.ts';
 
 const EVENTS_PER_BATCH = 20;
-const BATCHES = 100;
+// CI runs about 50 s of production; `npm run bench:chaos` runs the same for longer
+const BATCHES = Number(process.env.FANOUT_CHAOS_BATCHES ?? 100);
 const BATCH_EVERY_MS = 400;
 
 const chaosDb = `${String(TEST_ENV.FANOUT_DATABASE_URL).replace(/\/[^/]*$/, '')}/fanout_test_chaos`;
@@ -183,7 +184,14 @@ test('chaos: bridges, router, a partition leader and Redis killed or stopped und
   const mark = (fault: string): void => {
     faults.push(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${fault}`);
   };
+  let producing = true;
+  // one round of faults takes about 50 s; longer runs repeat it while events are produced
   const inject = async (): Promise<void> => {
+    do {
+      await faultRound();
+    } while (producing);
+  };
+  const faultRound = async (): Promise<void> => {
     await sleep(4000);
     mark('SIGKILL bridge 1');
     await bridges[0]!.kill('SIGKILL');
@@ -222,7 +230,12 @@ test('chaos: bridges, router, a partition leader and Redis killed or stopped und
     await bridges[0]!.start('bridge started');
   };
 
-  await Promise.all([produce(), inject()]);
+  await Promise.all([
+    produce().finally(() => {
+      producing = false;
+    }),
+    inject(),
+  ]);
   await cluster.waitHealthy();
 
   const deliveredTo = (name: string): Received[] =>
