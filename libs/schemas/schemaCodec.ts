@@ -1,6 +1,8 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { FanoutError } from '../errors/FanoutError.ts';
-import { isWireFormat } from './wireFormat.ts';
+import { HEADER_BYTES, isWireFormat } from './wireFormat.ts';
+
+const FIRST_MESSAGE = Buffer.from([0]);
 
 // How long the latest schema id of a subject is trusted before the registry is asked again:
 // a newly registered version is picked up this soon without a registry call per produced event.
@@ -44,7 +46,15 @@ export class SchemaCodec {
   async encode(subject: string, payload: unknown, field: string): Promise<Buffer> {
     const id = await this.latestId(subject);
     try {
-      return await this.registry.encode(id, payload);
+      const encoded = await this.registry.encode(id, payload);
+      // Confluent's Protobuf framing puts the message's index path after the schema id; the
+      // client writes none. It encodes the schema's first message, whose path [0] is one 0 byte.
+      if (this.registry.cache.getSchema(id)?.type !== SchemaType.PROTOBUF) return encoded;
+      return Buffer.concat([
+        encoded.subarray(0, HEADER_BYTES),
+        FIRST_MESSAGE,
+        encoded.subarray(HEADER_BYTES),
+      ]);
     } catch (err) {
       const e = err as Error & { paths?: string[][] };
       if (e.name === 'ConfluentSchemaRegistryValidationError') {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
+import protobuf from 'protobufjs';
 import { call } from '../../helpers/api.ts';
 import { readTopic } from '../../helpers/readTopic.ts';
 import { SchemaRegistryTestDouble } from '../../helpers/schemaRegistryTestDouble.ts';
@@ -152,4 +153,51 @@ test('a JSON Schema subject validates too, set on an existing topic; decoded sub
     schemaSubject: null,
   });
   assert.equal(cleared.body.schemaSubject, null);
+});
+
+test('a Protobuf subject: values carry Confluent message-index framing after the schema id and decode back', async () => {
+  const proto = `syntax = "proto3";
+package com.example;
+message Reading {
+  string sensor = 1;
+  int32 value = 2;
+}
+`;
+  const subject = uniqueName('readings-value');
+  const { id: schemaId } = await new SchemaRegistry({ host: registry.url }).register(
+    { type: SchemaType.PROTOBUF, schema: proto },
+    { subject },
+  );
+  const topic = uniqueName('t');
+  const created = await call(stack.baseUrl, 'POST', '/v1/topics', {
+    name: topic,
+    partitions: 1,
+    schemaSubject: subject,
+  });
+  assert.equal(created.status, 201);
+  await stack.subscribe(topic, sink.url, { payloadFormat: 'decoded' });
+  const bad = await call<ErrorBody>(stack.baseUrl, 'POST', `/v1/topics/${topic}/events`, {
+    payload: { sensor: 5 },
+  });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.field, 'payload');
+  const reading = { sensor: 's-1', value: 42 };
+  const ok = await call(stack.baseUrl, 'POST', `/v1/topics/${topic}/events`, { payload: reading });
+  assert.equal(ok.status, 202);
+
+  const [record] = await readTopic(stack.rt.kafka, topic, 1);
+  const value = record!.value!;
+  assert.equal(value[0], 0, 'magic byte');
+  assert.equal(value.readUInt32BE(1), schemaId, 'schema id');
+  assert.equal(value[5], 0, 'message index path [0]: the first message of the schema');
+  const type = protobuf.parse(proto).root.lookupType('com.example.Reading');
+  assert.deepEqual(value.subarray(6), Buffer.from(type.encode(type.create(reading)).finish()));
+
+  await waitFor(
+    () => sink.acknowledged().some((r) => r.headers['fanout-topic'] === topic),
+    'the decoded delivery',
+  );
+  const delivered = sink.acknowledged().find((r) => r.headers['fanout-topic'] === topic)!;
+  assert.equal(delivered.headers['content-type'], 'application/json');
+  assert.deepEqual(JSON.parse(delivered.body.toString('utf8')), reading);
 });
