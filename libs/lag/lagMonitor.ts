@@ -133,6 +133,16 @@ export class LagMonitor {
     return this.ticking;
   }
 
+  /** Runs one Kafka request of a sample; a failure is logged at debug level and skipped. */
+  private async attempt<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await run();
+    } catch (err) {
+      this.o.log.debug('lag sample incomplete', { what, err });
+      return undefined;
+    }
+  }
+
   /** The latest evaluation of a subscription, sampling first if it has none yet. */
   async statusOf(subscriptionId: string): Promise<SubscriptionLag | undefined> {
     if (!this.latest.has(subscriptionId)) await this.refresh();
@@ -148,10 +158,17 @@ export class LagMonitor {
   }
 
   private async tick(): Promise<void> {
-    const subs = await listSubscriptions(this.o.pool);
-    const topics = [...new Set(subs.map((s) => s.topic))];
-    const bounds = new Map(
-      await Promise.all(topics.map(async (t) => [t, await this.o.admin.offsetBounds(t)] as const)),
+    const listed = await listSubscriptions(this.o.pool);
+    const topics = [...new Set(listed.map((s) => s.topic))];
+    // One topic or group Kafka cannot answer for (just created, being deleted, a coordinator
+    // moving) must not blind the monitor to the others: each is sampled on its own, and a
+    // subscription that could not be sampled keeps its last evaluation.
+    const bounds = new Map<string, { low: Record<string, string>; high: Record<string, string> }>();
+    await Promise.all(
+      topics.map(async (t) => {
+        const b = await this.attempt(`offsets of ${t}`, () => this.o.admin.offsetBounds(t));
+        if (b !== undefined) bounds.set(t, b);
+      }),
     );
     const atMs = this.now();
     for (const [topic, b] of bounds) {
@@ -160,9 +177,22 @@ export class LagMonitor {
         timeline.add(atMs, BigInt(end));
       }
     }
-    const [committed, groups, backlogs, facts, routes, rows] = await Promise.all([
-      Promise.all(subs.map((s) => this.o.admin.committedOffsets(groupIdOf(s.id), s.topic))),
-      this.o.admin.groupStates(subs.map((s) => groupIdOf(s.id))),
+    const sampled = await Promise.all(
+      listed
+        .filter((s) => bounds.has(s.topic))
+        .map(async (s) => ({
+          sub: s,
+          committed: await this.attempt(`committed offsets of ${s.id}`, () =>
+            this.o.admin.committedOffsets(groupIdOf(s.id), s.topic),
+          ),
+        })),
+    );
+    const subs = sampled.filter((x) => x.committed !== undefined).map((x) => x.sub);
+    const committed = sampled.filter((x) => x.committed !== undefined).map((x) => x.committed!);
+    const [groups, backlogs, facts, routes, rows] = await Promise.all([
+      this.attempt('consumer group states', () =>
+        this.o.admin.groupStates(subs.map((s) => groupIdOf(s.id))),
+      ).then((g) => g ?? new Map<string, { state: string; members: number }>()),
       readBacklogs(this.o.pool),
       Promise.all(subs.map((s) => this.o.workerFacts?.(s.id))),
       listRoutes(this.o.pool),
@@ -178,7 +208,9 @@ export class LagMonitor {
       subs.map(async (sub, i) => {
         for (const [p, c] of Object.entries(committed[i]!)) {
           if (BigInt(c) < BigInt(bounds.get(sub.topic)!.high[p] ?? '0')) {
-            await this.refine(sub.topic, Number(p), BigInt(c), atMs);
+            await this.attempt(`produce time in ${sub.topic}`, () =>
+              this.refine(sub.topic, Number(p), BigInt(c), atMs),
+            );
           }
         }
       }),
@@ -213,6 +245,10 @@ export class LagMonitor {
       const evaluation = evaluateLag(window, this.o.windowMs, sub.state);
       next.set(sub.id, this.describe(sub, evaluation, window.length, atMs, extra));
     });
+    // subscriptions Kafka did not answer for this time keep their last evaluation
+    const fresh = new Set(next.keys());
+    const live = new Set(listed.map((s) => s.id));
+    for (const [id, lag] of this.latest) if (live.has(id) && !next.has(id)) next.set(id, lag);
     // swapped in whole, so a scrape or a status request never sees half a sample
     for (const id of this.windows.keys()) if (!next.has(id)) this.windows.delete(id);
     for (const id of this.rowWindows.keys()) if (!next.has(id)) this.rowWindows.delete(id);
@@ -220,6 +256,7 @@ export class LagMonitor {
     this.latest.clear();
     for (const [id, lag] of next) {
       this.latest.set(id, lag);
+      if (!fresh.has(id)) continue;
       const points = this.history.get(id) ?? [];
       points.push({
         at: atMs,
@@ -358,12 +395,16 @@ export class LagMonitor {
     let timeline = this.timelines.get(key);
     if (timeline !== undefined) return timeline;
     timeline = new OffsetTimeline();
-    // seeding covers every partition of the topic at once
-    const seeds = await Promise.all(
-      SEED_AGES_MS.map(
-        async (age) => [atMs - age, await this.o.admin.offsetsAt(topic, atMs - age)] as const,
-      ),
-    );
+    // seeding covers every partition of the topic at once; without it (Kafka did not answer)
+    // the timeline starts now and older events get a lower bound for their age
+    const seeds =
+      (await this.attempt(`timestamp index of ${topic}`, () =>
+        Promise.all(
+          SEED_AGES_MS.map(
+            async (age) => [atMs - age, await this.o.admin.offsetsAt(topic, atMs - age)] as const,
+          ),
+        ),
+      )) ?? [];
     const all = new Set(seeds.flatMap(([, offsets]) => Object.keys(offsets)));
     for (const p of all) {
       const t = p === String(partition) ? timeline : new OffsetTimeline();

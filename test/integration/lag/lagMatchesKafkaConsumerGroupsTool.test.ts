@@ -43,7 +43,9 @@ test("per-partition committed offset, log-end offset and lag match Kafka's kafka
   // the monitor samples every second; wait until its figures stop moving
   let before = '';
   await waitFor(async () => {
-    const now = offsetsOf(await statusOf(id));
+    const res = await call<SubscriptionLag>(stack.baseUrl, 'GET', `/v1/subscriptions/${id}/status`);
+    if (res.status !== 200) return false; // not sampled yet
+    const now = offsetsOf(res.body);
     const same = now === before;
     before = now;
     if (!same) await sleep(1500);
