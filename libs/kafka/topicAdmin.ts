@@ -83,7 +83,7 @@ export class TopicAdmin {
   /** Per partition, the first offset still in the log (`low`) and the next to be written (`high`). */
   async offsetBounds(topic: string): Promise<{ low: PartitionOffsets; high: PartitionOffsets }> {
     const admin = await this.ready();
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await withFreshMetadata(() => admin.fetchTopicOffsets(topic), topic);
     return {
       low: Object.fromEntries(offsets.map((p) => [String(p.partition), p.low])),
       high: Object.fromEntries(offsets.map((p) => [String(p.partition), p.high])),
@@ -164,6 +164,24 @@ export class TopicAdmin {
   async close(): Promise<void> {
     if (this.connected) await this.admin.disconnect();
     this.connected = undefined;
+  }
+}
+
+/**
+ * KafkaJS's fetchTopicOffsets throws a TypeError (destructuring an empty answer) when its
+ * cached metadata lists no partition for the topic yet, as happens right after the topic was
+ * created or while leaders move. Asking again, with metadata refreshed, answers; if it still
+ * cannot, that is an unavailable Kafka (retriable), not an internal error.
+ */
+async function withFreshMetadata<T>(fetch: () => Promise<T>, topic: string): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch();
+    } catch (err) {
+      if (!(err instanceof TypeError)) throw err;
+      if (attempt >= 5) throw unavailable(`no partition metadata for topic ${topic}`, err);
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   }
 }
 
