@@ -15,9 +15,9 @@ export class ContenderProcess {
   private readonly child: ChildProcess;
   private readonly exited: Promise<number | null>;
 
-  constructor(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  constructor(command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO_ROOT) {
     this.child = spawn(command, args, {
-      cwd: REPO_ROOT,
+      cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -25,3 +25,14 @@ export const pushers: Pusher[] = [
   fanoutBridge('partition', { batch: { maxEvents: 100, maxWaitMs: 5 } }, ', batch 100'),
   fanoutBridge('key', { batch: { maxEvents: 100, maxWaitMs: 5 } }, ', batch 100'),
 ];
+
+// FANOUT_BENCH_BASELINE_TREE=<another checkout, npm ci done> runs its bridge too, side by side
+// with this one, to measure a change of the hot path in one run.
+const baseline = process.env.FANOUT_BENCH_BASELINE_TREE;
+if (baseline !== undefined && baseline !== '') {
+  pushers.push(
+    fanoutBridge('partition', {}, '', baseline),
+    fanoutBridge('key', {}, '', baseline),
+    fanoutBridge('none', {}, '', baseline),
+  );
+}

@@ -66,10 +66,11 @@ export function fanoutBridge(
   ordering: 'partition' | 'key' | 'none',
   extra: Record<string, unknown> = {},
   label = '',
+  root?: string,
 ): Pusher {
   const connections = ordering === 'partition' ? 3 : PARALLEL_CONNECTIONS;
   return {
-    name: `Fanout bridge: ${ordering}${label}`,
+    name: `Fanout bridge${root === undefined ? '' : ' (baseline tree)'}: ${ordering}${label}`,
     connections,
     readsKafka: true,
     async start(topic, ctx) {
@@ -95,6 +96,7 @@ export function fanoutBridge(
           // the ready line is an info line
           FANOUT_LOG_LEVEL: 'info',
         },
+        root,
       );
       await bridge.waitFor(/bridge started/, 60_000);
       return {
