@@ -136,13 +136,20 @@ const HEADERS: JsonSchema = {
     'Record headers; content-type and fanout-* are reserved. ce_* headers carry CloudEvents attributes.',
 };
 
+const EVENT_FIELDS: Record<string, JsonSchema> = {
+  id: nullable({
+    type: 'string',
+    format: 'uuid',
+    description: 'Optional event id: a retry carrying the same id is delivered once.',
+  }),
+  key: nullable({ type: 'string', minLength: 1, maxLength: 1024 }),
+  payload: { description: 'Any JSON value (or one that fits the topic schema subject).' },
+  headers: nullable(HEADERS),
+};
+
 const EVENT: JsonSchema = {
   type: 'object',
-  properties: {
-    key: nullable({ type: 'string', minLength: 1, maxLength: 1024 }),
-    payload: { description: 'Any JSON value (or one that fits the topic schema subject).' },
-    headers: nullable(HEADERS),
-  },
+  properties: EVENT_FIELDS,
   required: ['payload'],
   additionalProperties: false,
 };
@@ -245,22 +252,21 @@ export const REQUEST_SCHEMAS: Record<string, JsonSchema> = {
     },
     additionalProperties: false,
   },
+  // one object rather than oneOf, so an unknown field is named here like everywhere else
   Produce: {
-    oneOf: [
-      EVENT,
-      {
-        type: 'object',
-        properties: {
-          events: {
-            type: 'array',
-            minItems: 1,
-            items: EVENT,
-            description: 'At most FANOUT_MAX_BATCH_EVENTS events.',
-          },
-        },
-        required: ['events'],
-        additionalProperties: false,
+    type: 'object',
+    properties: {
+      ...EVENT_FIELDS,
+      events: {
+        type: 'array',
+        minItems: 1,
+        items: EVENT,
+        description: 'A batch, instead of one event: at most FANOUT_MAX_BATCH_EVENTS events.',
       },
-    ],
+    },
+    additionalProperties: false,
+    if: { type: 'object', required: ['events'] },
+    else: { type: 'object', required: ['payload'] },
+    description: 'One event, or `events` alone for a batch.',
   },
 };

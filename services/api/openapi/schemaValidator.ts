@@ -41,10 +41,13 @@ export function fieldOf(error: ErrorObject): string {
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
   const extra = params.missingProperty ?? params.additionalProperty;
   if (extra !== undefined) parts.push(extra);
-  if (error.keyword === 'propertyNames' && typeof error.params === 'object') {
-    const name = (error.params as { propertyName?: string }).propertyName;
-    if (name !== undefined) parts.push(name);
-  }
+  // a bad property name: ajv names it on the inner error, and in the params of the outer one
+  const name =
+    (error as { propertyName?: string }).propertyName ??
+    (error.keyword === 'propertyNames'
+      ? (error.params as { propertyName?: string }).propertyName
+      : undefined);
+  if (name !== undefined) parts.push(name);
   if (parts.length === 0) return 'body';
   return parts.reduce(
     (out, p, i) => (/^\d+$/.test(p) ? `${out}[${p}]` : i === 0 ? p : `${out}.${p}`),

@@ -129,6 +129,16 @@ test('types, ranges and enums of bodies, paths and queries come from the same sc
     ['POST', `/v1/subscriptions/${randomUUID()}/dead-letters/replay`, { ids: ['x'] }, 'ids[0]'],
     ['POST', `/v1/topics/${topic}/events`, { payload: 1, headers: { a: 7 } }, 'headers.a'],
   ];
+  cases.push(
+    ['POST', `/v1/topics/${topic}/events`, { id: 'not-a-uuid', payload: 1 }, 'id'],
+    ['POST', `/v1/topics/${topic}/events`, { events: [{ payload: 1, idd: 'x' }] }, 'events[0].idd'],
+    [
+      'POST',
+      `/v1/topics/${topic}/events`,
+      { events: [{ payload: 1 }, { key: 'k' }] },
+      'events[1].payload',
+    ],
+  );
   // path and query parameters come from the document too
   cases.push(
     ['GET', '/v1/subscriptions/not-a-uuid', undefined, 'id'],
