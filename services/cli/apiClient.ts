@@ -4,15 +4,19 @@ export interface ApiClient {
   call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
-/** Calls the Fanout API as any client would; errors become CliErrors with the API's code. */
-export function apiClient(baseUrl: string): ApiClient {
+/**
+ * Calls the Fanout API as any client would, with the API key when one is given; errors become
+ * CliErrors with the API's code.
+ */
+export function apiClient(baseUrl: string, apiKey?: string): ApiClient {
+  const auth: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
   return {
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
       let res: Response;
       try {
         res = await fetch(new URL(path, baseUrl), {
           method,
-          headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(60_000),
         });

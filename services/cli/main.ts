@@ -27,6 +27,7 @@ const HELP = `usage: fanout [--api URL] [--json] COMMAND
   tail TOPIC [--from latest|earliest] [--limit N]   print a topic's events from Kafka
 
   --api URL   the Fanout API (default $FANOUT_API_URL or http://127.0.0.1:8080)
+  API key     from $FANOUT_API_KEY (never a flag, so it stays out of shell history)
   --json      print the API's JSON, for scripts
   tail reads Kafka at $FANOUT_KAFKA_BROKERS (default 127.0.0.1:9092)
 
@@ -88,7 +89,8 @@ async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Pro
     } catch (err) {
       throw usage(`FANOUT_KAFKA_BROKERS ${(err as Error).message}`);
     }
-    await command(args, { api: apiClient(apiUrl), out: output(json), brokers });
+    const api = apiClient(apiUrl, env.FANOUT_API_KEY?.trim() || undefined);
+    await command(args, { api, out: output(json), brokers });
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CliError) {

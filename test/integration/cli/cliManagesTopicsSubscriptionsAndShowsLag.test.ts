@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { startStackAndSink, stopAll, uniqueName, type TestStack } from '../../helpers/testStack.ts';
-import { TEST_ENV } from '../../helpers/testEnv.ts';
+import { runFanout, type Ran } from '../../helpers/fanoutCli.ts';
 import { waitFor } from '../../helpers/waitFor.ts';
 import type { WebhookSink } from '../../helpers/webhookSink.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 let stack: TestStack;
 let sink: WebhookSink;
 
@@ -16,27 +13,9 @@ before(async () => {
 });
 after(() => stopAll(stack, sink));
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `fanout ARGS` as a user would, against the test stack's API. */
+/** Runs `fanout ARGS` against the test stack's API. */
 function fanout(args: string[], input?: string, api = stack.baseUrl): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['services/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { ...TEST_ENV, FANOUT_API_URL: api },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdin.end(input ?? '');
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runFanout(args, { FANOUT_API_URL: api }, input);
 }
 
 test('fanout creates a topic and a subscription, produces, pauses, tails and prints lag like kafka-consumer-groups, with --json for scripts', async () => {
