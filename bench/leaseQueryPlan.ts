@@ -74,7 +74,7 @@ async function measure(label: string, dropUnsettled: boolean): Promise<void> {
     if (dropUnsettled) await client.query('DROP INDEX deliveries_unsettled');
     const plan = await client.query<{ 'QUERY PLAN': string }>(
       `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${LEASE_SQL}`,
-      ['bench', 32, 60000, []],
+      ['bench', 32, 60000, [], 16],
     );
     await client.query('ROLLBACK');
     const runs = 20;
@@ -82,11 +82,13 @@ async function measure(label: string, dropUnsettled: boolean): Promise<void> {
     for (let i = 0; i < runs; i++) {
       await client.query('BEGIN');
       if (dropUnsettled) await client.query('DROP INDEX deliveries_unsettled');
-      await client.query(LEASE_SQL, ['bench', 32, 60000, []]);
+      await client.query(LEASE_SQL, ['bench', 32, 60000, [], 16]);
       await client.query('ROLLBACK');
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6 / runs;
-    console.log(`\n=== ${label}: lease of 32 rows, mean ${ms.toFixed(2)} ms over ${runs} runs`);
+    console.log(
+      `\n=== ${label}: lease of 32 heads with runs of up to 16, mean ${ms.toFixed(2)} ms over ${runs} runs`,
+    );
     for (const r of plan.rows) console.log(r['QUERY PLAN']);
   } finally {
     client.release();

@@ -367,6 +367,13 @@ export const SETTINGS = {
       "How long a worker holds a leased delivery row; the sweeper returns it to pending after that. A worker starts no attempt it cannot finish within its lease (the subscription's timeout).",
     parse: integer(1000, 3600000),
   },
+  deliveryRunLength: {
+    env: 'FANOUT_DELIVERY_RUN_LENGTH',
+    default: '16',
+    description:
+      "Rows of one partition (in 'partition' ordering) a worker leases together behind its head and delivers in order: one lease query serves that many deliveries.",
+    parse: integer(1, 1000),
+  },
   deliveryPollMs: {
     env: 'FANOUT_DELIVERY_POLL_MS',
     default: '200',

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { OrderingMode } from '../delivery/orderedLane.ts';
 import type { LeasedDelivery } from './leasedDelivery.ts';
 
 interface Row {
@@ -17,9 +18,13 @@ interface Row {
   first_attempt_at: Date | null;
   lease_token: string;
   lease_expires: Date;
+  ordering: OrderingMode;
 }
 
-/** The lease statement: $1 owner, $2 limit, $3 lease ms, $4 subscriptions to skip. */
+/**
+ * The lease statement: $1 owner, $2 most heads, $3 lease ms, $4 subscriptions to skip, $5 most
+ * rows per run.
+ */
 export const LEASE_SQL = `WITH RECURSIVE heads AS (
        (SELECT u.subscription_id, u.partition, u.kafka_offset FROM deliveries u
         WHERE u.status IN ('pending', 'in_flight')
@@ -57,17 +62,39 @@ export const LEASE_SQL = `WITH RECURSIVE heads AS (
        ORDER BY d.next_attempt
        LIMIT $2
        FOR UPDATE OF d SKIP LOCKED
+     ),
+     runs AS (
+       SELECT r.id FROM picked p
+       JOIN deliveries h ON h.id = p.id
+       JOIN subscriptions hs ON hs.id = h.subscription_id AND hs.ordering = 'partition'
+       CROSS JOIN LATERAL (
+         SELECT q.id FROM (
+           SELECT u.id, bool_or(u.status <> 'pending' OR u.next_attempt > now())
+             OVER (ORDER BY u.kafka_offset) AS stop
+           FROM deliveries u
+           WHERE u.subscription_id = h.subscription_id AND u.partition = h.partition
+             AND u.kafka_offset > h.kafka_offset AND u.status IN ('pending', 'in_flight')
+           ORDER BY u.kafka_offset
+           LIMIT $5 - 1) q
+         WHERE NOT q.stop) r
+     ),
+     run_rows AS (
+       SELECT d.id FROM deliveries d
+       WHERE d.id IN (SELECT id FROM runs) AND d.status = 'pending'
+       FOR UPDATE OF d
      )
      UPDATE deliveries d SET status = 'in_flight', lease_owner = $1,
        lease_token = gen_random_uuid(),
        lease_expires = now() + make_interval(secs => GREATEST($3, s.timeout_ms + 5000) / 1000.0),
        updated_at = now()
-     FROM picked, events ev, subscriptions s
-     WHERE d.id = picked.id AND s.id = d.subscription_id
+     FROM (SELECT id FROM picked UNION ALL SELECT id FROM run_rows) leased, events ev,
+       subscriptions s
+     WHERE d.id = leased.id AND s.id = d.subscription_id
        AND ev.topic = d.topic AND ev.partition = d.partition AND ev.kafka_offset = d.kafka_offset
      RETURNING d.id::text AS id, d.subscription_id, d.topic, d.partition,
        d.kafka_offset::text AS kafka_offset, d.event_id, ev.event_key, ev.content_type, ev.headers, ev.body,
-       ev.produced_at, d.attempts, d.first_attempt_at, d.lease_token, d.lease_expires`;
+       ev.produced_at, d.attempts, d.first_attempt_at, d.lease_token, d.lease_expires,
+       s.ordering`;
 
 /**
  * Leases up to `limit` due rows for `owner`, each with its event's payload, in one statement,
@@ -85,6 +112,13 @@ export const LEASE_SQL = `WITH RECURSIVE heads AS (
  * subscription's partition), found by a skip scan over `deliveries_unsettled` — one index probe
  * per partition with unsettled rows — so a long backlog behind a slow head costs nothing per
  * lease. `bench/leaseQueryPlan.ts` prints the plan and its cost with and without a backlog.
+ *
+ * A 'partition' head comes with a run: up to `runLength - 1` pending rows that follow it in
+ * that partition, leased together so one worker delivers them in order and one lease query
+ * serves many deliveries. A run stops before the first row that is in flight or not due (a
+ * worker still handing back the rest of an earlier run, say), so it never has a gap. Its rows
+ * are locked without SKIP LOCKED: nothing else leases rows behind a held head. Returned rows
+ * are in no particular order; the worker sorts a run by offset.
  */
 export async function leaseDeliveries(
   pool: pg.Pool,
@@ -92,8 +126,15 @@ export async function leaseDeliveries(
   limit: number,
   leaseMs: number,
   skipSubscriptions: string[] = [],
+  runLength = 1,
 ): Promise<LeasedDelivery[]> {
-  const res = await pool.query<Row>(LEASE_SQL, [owner, limit, leaseMs, skipSubscriptions]);
+  const res = await pool.query<Row>(LEASE_SQL, [
+    owner,
+    limit,
+    leaseMs,
+    skipSubscriptions,
+    runLength,
+  ]);
   return res.rows.map((r) => ({
     id: r.id,
     subscriptionId: r.subscription_id,
@@ -112,5 +153,6 @@ export async function leaseDeliveries(
     firstAttemptAt: r.first_attempt_at?.getTime() ?? null,
     leaseToken: r.lease_token,
     leaseExpiresAt: r.lease_expires.getTime(),
+    ordering: r.ordering,
   }));
 }

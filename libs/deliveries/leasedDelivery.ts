@@ -1,3 +1,4 @@
+import type { OrderingMode } from '../delivery/orderedLane.ts';
 import type { FanoutEvent } from '../events/fanoutEvent.ts';
 
 /** A delivery row a worker holds: the event with its payload, and the lease that fences it. */
@@ -10,6 +11,8 @@ export interface LeasedDelivery {
   leaseToken: string;
   /** Epoch ms at which the lease lapses and the sweeper may hand the row to another worker. */
   leaseExpiresAt: number;
+  /** The subscription's ordering when leased: 'partition' rows come in runs. */
+  ordering: OrderingMode;
 }
 
 /** The fence of every state change of a leased row. */

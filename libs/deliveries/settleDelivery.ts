@@ -62,6 +62,23 @@ export async function releaseDelivery(
   return res.rowCount === 1;
 }
 
+/** Gives several rows back as pending at once (the untried rest of a run), each fenced. */
+export async function releaseDeliveries(
+  pool: pg.Pool,
+  rows: LeaseFence[],
+  nextAttemptAt: number,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const res = await pool.query(
+    `UPDATE deliveries d SET status = 'pending', next_attempt = $3, updated_at = now(),
+       lease_owner = NULL, lease_token = NULL, lease_expires = NULL
+     FROM unnest($1::bigint[], $2::uuid[]) AS f(id, token)
+     WHERE d.id = f.id AND d.lease_token = f.token AND d.status = 'in_flight'`,
+    [rows.map((r) => r.id), rows.map((r) => r.leaseToken), new Date(nextAttemptAt)],
+  );
+  return res.rowCount ?? 0;
+}
+
 /** The last attempt failed: the event went to the dead letters; the row stays until settled there. */
 export async function markFailed(
   pool: pg.Pool,

@@ -11,6 +11,7 @@ import {
   markDelivered,
   markFailed,
   recordAttempt,
+  releaseDeliveries,
   releaseDelivery,
 } from '../../libs/deliveries/settleDelivery.ts';
 import type { CircuitBreaker } from '../../libs/delivery/circuitBreaker.ts';
@@ -95,20 +96,24 @@ export class DeliveryWorker {
           leased = await leaseDeliveries(
             this.deps.pool,
             this.owner,
-            Math.min(free, LEASE_BATCH),
+            // heads; each 'partition' head may bring a run behind it
+            Math.max(1, Math.min(LEASE_BATCH, Math.floor(free / 2))),
             this.deps.config.deliveryLeaseMs,
             this.saturatedSubscriptions(),
+            this.deps.config.deliveryRunLength,
           );
         } catch (err) {
           this.log.warn('cannot lease delivery rows', { err });
         }
       }
-      for (const row of leased) {
-        this.inFlight++;
-        const job = this.deliverRow(row)
-          .catch((err: unknown) => this.log.error('delivery row failed', { rowId: row.id, err }))
+      for (const run of runsOf(leased)) {
+        this.inFlight += run.length;
+        const job = this.deliverRun(run)
+          .catch((err: unknown) =>
+            this.log.error('delivery run failed', { rowId: run[0]!.id, err }),
+          )
           .finally(() => {
-            this.inFlight--;
+            this.inFlight -= run.length;
             this.running.delete(job);
             // a settled row may unblock the next of its partition
             this.wake?.();
@@ -193,40 +198,60 @@ export class DeliveryWorker {
     return runtime;
   }
 
-  private async deliverRow(row: LeasedDelivery): Promise<void> {
+  /**
+   * Delivers a run (rows of one partition, by offset) one after the other; once one is not
+   * settled (a retry is due later, the lease or the worker is closing) the rest go back to
+   * pending untouched, so the partition's order holds.
+   */
+  private async deliverRun(run: LeasedDelivery[]): Promise<void> {
+    let i = 0;
+    try {
+      for (; i < run.length; i++) {
+        if (!(await this.deliverRow(run[i]!))) {
+          i++;
+          break;
+        }
+      }
+    } finally {
+      await releaseDeliveries(this.deps.pool, run.slice(i), Date.now()).catch(() => undefined);
+    }
+  }
+
+  /** True when the row was settled (delivered, or failed to the dead letters). */
+  private async deliverRow(row: LeasedDelivery): Promise<boolean> {
     const { pool } = this.deps;
     const s = await this.subscriptionOf(row.subscriptionId);
     if (s === undefined) {
       // deleted meanwhile: its rows go with it (ON DELETE CASCADE) or stay unleased
       await releaseDelivery(pool, row, Date.now() + RELEASE_DELAY_MS);
-      return;
+      return false;
     }
     const limit = s.circuit.isOpen ? 1 : s.sub.delivery.maxInFlight;
     if (s.inFlight >= limit) {
       await releaseDelivery(pool, row, Date.now() + (s.circuit.isOpen ? RELEASE_DELAY_MS : 0));
-      return;
+      return false;
     }
     s.inFlight++;
     try {
-      await this.deliverLeased(row, s);
+      return await this.deliverLeased(row, s);
     } catch (err) {
       // PostgreSQL down mid-way, say: the row goes back (or its lease lapses) and is tried again
       this.log.error('delivery failed unexpectedly; row released', { rowId: row.id, err });
       await releaseDelivery(pool, row, Date.now() + RELEASE_DELAY_MS).catch(() => undefined);
+      return false;
     } finally {
       s.inFlight--;
     }
   }
 
-  private async deliverLeased(row: LeasedDelivery, s: SubscriptionRuntime): Promise<void> {
+  private async deliverLeased(row: LeasedDelivery, s: SubscriptionRuntime): Promise<boolean> {
     const { pool, marks } = this.deps;
     const { sub } = s;
     const event = row.event;
     if ((await marks.delivered(sub.id, [event.id])).has(event.id)) {
       // pushed already (a bridge before a switch, or a worker that died before settling)
       s.metrics.settled('duplicate');
-      await markDelivered(pool, row, row.attempts);
-      return;
+      return markDelivered(pool, row, row.attempts);
     }
     let leaseHeld = true;
     const memory: RetryMemory = {
@@ -256,12 +281,11 @@ export class DeliveryWorker {
     switch (outcome.kind) {
       case 'acknowledged':
         await marks.mark(sub.id, event.id);
-        await markDelivered(pool, row, outcome.attempts);
         s.metrics.settled('delivered', 1, event.timestampMs);
-        return;
+        return markDelivered(pool, row, outcome.attempts);
       case 'deferred':
         await releaseDelivery(pool, row, outcome.nextAttemptAt);
-        return;
+        return false;
       case 'exhausted': {
         // throws while Kafka refuses the dead letter: the row is released and tried again
         const deadLetterId = await deadLetterEvent(
@@ -270,10 +294,9 @@ export class DeliveryWorker {
           event,
           outcome,
         );
-        await markFailed(pool, row, outcome, deadLetterId);
         s.metrics.deadLettered();
         s.metrics.settled('dead_lettered');
-        return;
+        return markFailed(pool, row, outcome, deadLetterId);
       }
       case 'gone':
         this.deps.alert({
@@ -285,10 +308,10 @@ export class DeliveryWorker {
         await disableSubscription(pool, sub.id, `410 Gone from ${sub.endpoint}`);
         // kept pending: a re-enabled subscription resumes at this very event, as a bridge would
         await releaseDelivery(pool, row, Date.now());
-        return;
+        return false;
       case 'abandoned':
         await releaseDelivery(pool, row, Date.now());
-        return;
+        return false;
     }
   }
 
@@ -300,6 +323,29 @@ export class DeliveryWorker {
     await this.loop;
     await Promise.allSettled([...this.running]);
   }
+}
+
+/**
+ * Groups leased rows for delivery: a 'partition' subscription's rows of one partition form one
+ * run, in offset order; every other row is a run of its own (key and none run in parallel).
+ */
+function runsOf(rows: LeasedDelivery[]): LeasedDelivery[][] {
+  const runs = new Map<string, LeasedDelivery[]>();
+  const single: LeasedDelivery[][] = [];
+  for (const row of rows) {
+    if (row.ordering !== 'partition') {
+      single.push([row]);
+      continue;
+    }
+    const key = `${row.subscriptionId}:${row.event.partition}`;
+    const run = runs.get(key);
+    if (run === undefined) runs.set(key, [row]);
+    else run.push(row);
+  }
+  for (const run of runs.values()) {
+    run.sort((a, b) => (BigInt(a.event.offset) < BigInt(b.event.offset) ? -1 : 1));
+  }
+  return [...runs.values(), ...single];
 }
 
 /** What, when changed, needs a new endpoint (URL, secrets) for the subscription. */
