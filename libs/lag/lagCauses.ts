@@ -10,6 +10,7 @@ export type LagCause =
   | 'rebalancing'
   | 'no_consumer'
   | 'throttled_in_flight'
+  | 'throttled_rate_limit'
   | 'endpoint_slow';
 
 export interface CauseFinding {
@@ -19,11 +20,16 @@ export interface CauseFinding {
 
 /** What the bridges delivering a subscription report about themselves (see workerReports). */
 export interface WorkerFacts {
-  /** Requests open, summed over bridges, and the subscription's limit per bridge. */
-  inFlight: number;
-  maxInFlight: number;
   bridges: number;
-  /** Mean duration of the requests answered in the last report period, ms. */
+  /** Requests open and the in-flight caps in force, summed over bridges. */
+  inFlight: number;
+  limit: number;
+  /** Attempts started, and of them those that waited for the rate limit, in the last periods. */
+  started: number;
+  paced: number;
+  attemptsPerSecond: number;
+  failedPerSecond: number;
+  /** Mean duration of the requests answered in the last periods, ms. */
   meanResponseMs: number | null;
   timeoutMs: number;
 }
@@ -69,10 +75,16 @@ export function lagCauses(i: CauseInputs): CauseFinding[] {
   }
   const w = i.workers;
   if (w !== undefined && i.lag > 0n) {
-    if (w.inFlight >= w.maxInFlight * w.bridges) {
+    if (w.inFlight >= w.limit) {
       out.push({
         cause: 'throttled_in_flight',
-        detail: `${w.inFlight} requests open, the limit (maxInFlight ${w.maxInFlight} per bridge)`,
+        detail: `${w.inFlight} request(s) open: the in-flight cap in force`,
+      });
+    }
+    if (w.started > 0 && w.paced / w.started > 0.5) {
+      out.push({
+        cause: 'throttled_rate_limit',
+        detail: `${w.paced} of ${w.started} recent attempts waited for the rate limit`,
       });
     }
     const slow = Math.min(SLOW_MS, w.timeoutMs * SLOW_SHARE_OF_TIMEOUT);

@@ -49,6 +49,8 @@ export interface SubscriptionLag {
   causes: CauseFinding[];
   group: { state: string; members: number } | null;
   backlog: Backlog;
+  /** What the bridges delivering it report (requests, errors, response time); null: none do. */
+  delivery: WorkerFacts | null;
   partitions: PartitionLag[];
 }
 
@@ -355,6 +357,7 @@ export class LagMonitor {
       }),
       group: extra.group ?? null,
       backlog: extra.backlog,
+      delivery: extra.workers ?? null,
       partitions,
     };
   }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import { LagMonitor } from '../../libs/lag/lagMonitor.ts';
+import { WORKER_REPORT_MS, WorkerReports } from '../../libs/lag/workerReports.ts';
 import type { Runtime } from '../runtime/createRuntime.ts';
 import { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
 import { answerClientErrors } from './answerClientErrors.ts';
@@ -16,6 +17,8 @@ export interface RunningApi {
 export async function startApi(rt: Runtime): Promise<RunningApi> {
   await checkAuthMode(rt.config, rt.log, rt.pool);
   const producer = new EventProducer(rt.kafka, rt.admin, rt.config.produceTimeoutMs);
+  // what bridges report about their deliveries, read to explain lag
+  const reports = new WorkerReports(rt.redis, 'api', WORKER_REPORT_MS);
   const lag = new LagMonitor({
     admin: rt.admin,
     pool: rt.pool,
@@ -23,6 +26,7 @@ export async function startApi(rt: Runtime): Promise<RunningApi> {
     log: rt.log,
     intervalMs: rt.config.lagIntervalMs,
     windowMs: rt.config.lagWindowMs,
+    workerFacts: (id) => reports.factsOf(id),
   });
   lag.start();
   const schemas =

@@ -2,6 +2,9 @@ import { createAlertSender } from '../../libs/alerts/alertSender.ts';
 import { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
 import { EventProducer } from '../../libs/kafka/eventProducer.ts';
+import { WORKER_REPORT_MS, WorkerReports } from '../../libs/lag/workerReports.ts';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type { Runtime } from '../runtime/createRuntime.ts';
 import { BridgeSupervisor } from './bridgeSupervisor.ts';
 import { DeadLetterReplayer } from './deadLetterReplayer.ts';
@@ -33,6 +36,12 @@ export async function startBridge(rt: Runtime): Promise<RunningBridge> {
     config: rt.config,
     log: rt.log,
     metrics: rt.metrics,
+    // one field per bridge process in each subscription's report
+    reports: new WorkerReports(
+      rt.redis,
+      `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+      WORKER_REPORT_MS,
+    ),
   });
   await supervisor.start();
   const replayer = new DeadLetterReplayer(rt.pool, marks, rt.log, schemas);

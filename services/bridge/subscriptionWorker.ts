@@ -34,6 +34,7 @@ import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import type { Logger } from '../../libs/log/logger.ts';
 import { deliveryMetrics } from '../../libs/metrics/deliveryMetrics.ts';
 import type { FanoutMetrics } from '../../libs/metrics/fanoutMetrics.ts';
+import { WORKER_REPORT_MS, type WorkerReports } from '../../libs/lag/workerReports.ts';
 import { disableSubscription, setCircuitState } from '../../libs/registry/subscriptionStore.ts';
 import { deadLetterTopicOf, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 import { RetryStateStore, type RetryState } from '../../libs/retry/retryStateStore.ts';
@@ -48,6 +49,8 @@ export interface WorkerDeps {
   config: Config;
   log: Logger;
   metrics: FanoutMetrics;
+  /** Where each worker says how its deliveries go, for the lag evaluation's causes. */
+  reports?: WorkerReports;
   /** Decodes schema-registry records for `decoded` subscriptions; null without a registry. */
   schemas?: SchemaCodec | null;
 }
@@ -366,7 +369,9 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
         log,
         idle,
         ...metrics.policyHooks,
-        ...(pacer === undefined ? {} : { pace: (open) => pacer.take(open) }),
+        ...(pacer === undefined
+          ? {}
+          : { pace: (open) => metrics.pacing(pacer.take(open), Date.now()) }),
         onAttempt: (e, result, attempt, ms) => {
           metrics.policyHooks.onAttempt?.(e, result, attempt, ms);
           lanes.limit.feedback(capacitySignal(result));
@@ -426,13 +431,25 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     }
   }
 
+  let reporting: NodeJS.Timeout | undefined;
+  const report = (): void => {
+    void deps.reports?.publish(sub.id, {
+      ...metrics.takePeriod(),
+      at: Date.now(),
+      limit: lanes.limit.current,
+      timeoutMs: sub.retry.timeoutMs,
+    });
+  };
+
   return {
     async start() {
       // subscriptions made before dead-letter topics existed get theirs here
       await deps.admin.ensureTopic(dlqTopic, 1);
       await consumer.start(feed);
+      reporting = setInterval(report, WORKER_REPORT_MS);
     },
     async stop() {
+      clearInterval(reporting);
       await lanes.stop();
       await consumer.stop();
     },

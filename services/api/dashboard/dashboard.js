@@ -254,7 +254,13 @@ function render(lag, topics, counters) {
   const rows = subs.map((s) => {
     const now = counters.get(s.subscriptionId);
     const before = previous.counters.get(s.subscriptionId);
-    const errors = now && before && seconds > 0 ? (now.failed - before.failed) / seconds : null;
+    // the bridges' own reports when there are any (they work across processes), else this
+    // process's counters
+    const errors = s.delivery
+      ? s.delivery.failedPerSecond
+      : now && before && seconds > 0
+        ? (now.failed - before.failed) / seconds
+        : null;
     const latency = p99(now, before);
     const history = s.history || [];
     return el(
