@@ -10,6 +10,11 @@ export function requireObject(value: unknown, field: string): JsonObject {
   return value as JsonObject;
 }
 
+/**
+ * A field allowed here must also be in the body's JSON Schema (services/api/openapi/
+ * requestSchemas.ts): the api checks bodies against those first, and the OpenAPI document
+ * publishes them, so a field missing there is refused before a parser sees it.
+ */
 export function rejectUnknownFields(obj: JsonObject, allowed: string[], prefix = ''): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
