@@ -176,12 +176,21 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     return 'abandoned';
   };
 
+  // dedupe marks of acknowledged events still being written; every commit waits for them
+  const pendingMarks = new Set<Promise<unknown>>();
+  const trackMark = (marking: Promise<unknown>): void => {
+    pendingMarks.add(marking);
+    void marking.finally(() => pendingMarks.delete(marking));
+  };
+
   const lanes = new DeliveryLanes({
     control: {
       pause: (p) => consumer.pause(p),
       resume: (p) => consumer.resume(p),
       epoch: () => consumer.epoch(),
       commit: async (partition, offset, epoch) => {
+        // the events below `offset` started their dedupe marks before they settled
+        await Promise.all(pendingMarks);
         if (epoch !== consumer.epoch()) return false;
         // the point first: a crash before the commit leaves a point the restart can find
         const point = sequences.get(partition)?.pointAt(offset);
@@ -404,10 +413,11 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     switch (outcome.kind) {
       case 'acknowledged':
         for (const e of members) metrics.settled('delivered', 1, e.timestampMs);
-        // Marked before the lane moves on, so a crash after this point and before the next
-        // commit replays the event without pushing it again. Never throws: Redis down means
-        // no mark (logged), and at worst a duplicate later.
-        await Promise.all(members.map((e) => deps.marks.mark(sub.id, e.id)));
+        // Marked before the next commit passes the event (commits wait for pending marks), so
+        // a crash before that commit replays the event without pushing it again. The lane
+        // moves on meanwhile: a Redis round trip per event stays off the ordered path. Never
+        // throws: Redis down means no mark (logged), and at worst a duplicate later.
+        trackMark(Promise.all(members.map((e) => deps.marks.mark(sub.id, e.id))));
         return 'acknowledged';
       case 'exhausted':
         // each event of a batch is its own dead letter, replayable on its own
