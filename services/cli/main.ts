@@ -4,6 +4,7 @@ import { SETTINGS } from '../../libs/config/settings.ts';
 import { apiClient } from './apiClient.ts';
 import { CliError, EXIT, usage } from './cliError.ts';
 import type { Command } from './commandContext.ts';
+import { apiKeyCommands } from './commands/apiKeyCommands.ts';
 import { deadLetterCommands } from './commands/deadLetterCommands.ts';
 import { lagCommand } from './commands/lagCommand.ts';
 import { produceCommand } from './commands/produceCommand.ts';
@@ -25,6 +26,8 @@ const HELP = `usage: fanout [--api URL] [--json] COMMAND
   lag [SUBSCRIPTION] [--topic T]       offsets and lag per partition, age, evaluation and causes
   produce TOPIC [--key K] [PAYLOAD]    produce one JSON payload, or one per line of stdin
   tail TOPIC [--from latest|earliest] [--limit N]   print a topic's events from Kafka
+  keys list | keys revoke ID           API keys (admin)
+  keys create NAME --scope admin|produce|read[,...]   a new key, shown once
 
   --api URL   the Fanout API (default $FANOUT_API_URL or http://127.0.0.1:8080)
   API key     from $FANOUT_API_KEY (never a flag, so it stays out of shell history)
@@ -40,6 +43,7 @@ const GROUPS: Record<string, Record<string, Command> | Command> = {
   lag: lagCommand,
   produce: produceCommand,
   tail: tailCommand,
+  keys: apiKeyCommands,
 };
 
 /** Runs one command line; resolves with the exit code. */

@@ -76,6 +76,14 @@ test('creating keys and subscriptions, rotating secrets, failing and delivering 
   const newSecret = rotated.body.secret as string;
   assert.match(newSecret, /^whsec_/);
 
+  // after creation and rotation the secrets are never shown again
+  for (const path of [`/v1/subscriptions/${sub.body.id as string}`, '/v1/subscriptions']) {
+    const shown = await fetch(stack.baseUrl + path, { headers: auth });
+    const text = await shown.text();
+    assert.equal(shown.status, 200);
+    assert.ok(!text.includes('whsec_'), `${path} shows a secret`);
+  }
+
   // a secret in a bad request is not echoed to the log either
   await call(
     stack.baseUrl,
