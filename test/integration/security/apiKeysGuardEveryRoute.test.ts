@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import fc from 'fast-check';
 import { startApi } from '../../../services/api/startApi.ts';
 import { createRuntime } from '../../../services/runtime/createRuntime.ts';
 import { call } from '../../helpers/api.ts';
@@ -76,6 +77,39 @@ test('without a key, or with an unknown one, the API answers 401 with a bearer c
       assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
     }
   }
+});
+
+test('any Authorization header that is not a live key gets 401 JSON, never a 5xx', async () => {
+  const printable = fc.string({
+    unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+    maxLength: 200,
+  });
+  const header = fc.oneof(
+    printable,
+    printable.map((t) => `Bearer ${t}`),
+    fc.base64String({ minLength: 40, maxLength: 60 }).map((t) => `Bearer fanout_${t}`),
+    fc.constantFrom(
+      'Bearer',
+      'Bearer ',
+      'bearer  x',
+      `Bearer ${BOOTSTRAP} extra`,
+      `Basic ${BOOTSTRAP}`,
+      `Bearer ${BOOTSTRAP.slice(1)}`,
+    ),
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      header,
+      fc.constantFrom('/v1/topics', '/v1/api-keys', '/metrics'),
+      async (authorization, path) => {
+        const res = await fetch(stack.baseUrl + path, { headers: { authorization } });
+        const body = (await res.json()) as Body;
+        assert.equal(res.status, 401, `${authorization} → ${res.status}`);
+        assert.equal(body.error?.code, 'FANOUT_UNAUTHENTICATED');
+      },
+    ),
+    { numRuns: 150, seed: 6 },
+  );
 });
 
 test('probes and the dashboard page need no key', async () => {
