@@ -321,16 +321,16 @@ export const SETTINGS = {
   },
   routerMaxSubscriptions: {
     env: 'FANOUT_ROUTER_MAX_SUBSCRIPTIONS',
-    default: '16',
+    default: '64',
     description:
-      'A topic with more subscriptions than this is delivered by read fan-out (a consumer group per subscription); at or below it, and quiet enough, by write fan-out (delivery rows). See bench/routingCost.ts.',
+      'A topic with more delivering subscriptions than this stays in read fan-out (a consumer group per subscription). 64 is the largest count bench/routingCost.ts measured write fan-out at; the CPU crossover did not depend on the count up to there.',
     parse: integer(0, 1000000),
   },
   routerMaxEventsPerSecond: {
     env: 'FANOUT_ROUTER_MAX_EVENTS_PER_SECOND',
-    default: '50',
+    default: '1',
     description:
-      'A topic producing more events per second than this is delivered by read fan-out. See bench/routingCost.ts.',
+      "A topic producing more events per second than this stays in read fan-out; at or below it (and within FANOUT_ROUTER_MAX_SUBSCRIPTIONS) it moves to write fan-out (delivery rows). bench/routingCost.ts measured the crossover at about 1.2 events/s: below it, an idle consumer group per subscription costs more CPU than the rows' extra cost per delivery.",
     parse: integer(0, 10000000),
   },
   routerDecideIntervalMs: {

@@ -67,7 +67,7 @@ export async function listRoutes(pool: pg.Pool): Promise<TopicRoute[]> {
     `SELECT t.name AS topic, COALESCE(r.state, 'read') AS state, r.pinned,
        COALESCE(r.reason, 'not evaluated yet') AS reason, r.switch_offsets,
        r.active_subscriptions, r.events_per_second,
-       COALESCE(r.state_since, 'epoch'::timestamptz) AS state_since
+       COALESCE(r.state_since, t.created_at) AS state_since
      FROM topics t LEFT JOIN topic_routes r ON r.topic = t.name ORDER BY t.name`,
   );
   return res.rows.map(toRoute);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FanoutError, validationError } from '../../libs/errors/FanoutError.ts';
 import { setPaused, setReplayWindow } from '../../libs/registry/subscriptionStore.ts';
+import { findRoute } from '../../libs/routing/topicRouteStore.ts';
 import { DELIVERING_STATES, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 import type { ApiDeps } from './apiDeps.ts';
 import type { SeekRequest } from './requests/parseSeek.ts';
@@ -25,6 +26,15 @@ export async function seekSubscription(
   request: SeekRequest,
 ): Promise<SeekResult> {
   const groupId = groupIdOf(sub.id);
+  // in write fan-out the consumer group rests and delivery rows carry the position: a seek
+  // there would be overwritten by the next switch, so it waits for read fan-out
+  const route = await findRoute(deps.pool, sub.topic);
+  if (route.state !== 'read') {
+    throw new FanoutError(
+      'FANOUT_SUBSCRIPTION_BUSY',
+      `topic ${sub.topic} is in write fan-out (${route.state}); pin it to read (PUT /v1/topics/${sub.topic}/routing) before seeking`,
+    );
+  }
   const { low, high } = await deps.admin.offsetBounds(sub.topic);
   const target = await targetOffsets(deps, sub.topic, request, low, high);
   const committed = await deps.admin.committedOffsets(groupId, sub.topic);

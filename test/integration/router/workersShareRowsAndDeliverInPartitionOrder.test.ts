@@ -43,6 +43,25 @@ test('two router processes share the delivery rows: every event once per subscri
   assert.equal(routing.mode, 'write');
   assert.equal(routing.pinned, 'write');
   assert.match(routing.reason, /pinned/);
+  // the group rests in write fan-out: a seek is refused, naming why, rather than lost
+  const seek = await call<{ error: { code: string; message: string } }>(
+    stack.baseUrl,
+    'POST',
+    `/v1/subscriptions/${ids[0]}/seek`,
+    { to: 'earliest' },
+  );
+  assert.equal(seek.status, 409);
+  assert.equal(seek.body.error.code, 'FANOUT_SUBSCRIPTION_BUSY');
+  assert.match(seek.body.error.message, /write fan-out/);
+  // bad input to the pin is a 400 naming the field
+  const bad = await call<{ error: { field: string } }>(
+    stack.baseUrl,
+    'PUT',
+    `/v1/topics/${topic}/routing`,
+    { mode: 'sideways' },
+  );
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.field, 'mode');
   sinks[0]!.delayMs = 2;
 
   const expected = new Map<string, number>();

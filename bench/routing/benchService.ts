@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '../../test/helpers/waitFor.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A Fanout service as a child process whose pid the benchmark reads CPU and memory from. */
+export class BenchService {
+  private child: ChildProcess | undefined;
+  private output = '';
+  private readonly service: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(service: string, env: NodeJS.ProcessEnv) {
+    this.service = service;
+    this.env = env;
+  }
+
+  get pid(): number {
+    return this.child!.pid!;
+  }
+
+  async start(readyMessage: string): Promise<void> {
+    const child = spawn(process.execPath, [`services/${this.service}/main.ts`], {
+      cwd: ROOT,
+      env: { ...this.env, FANOUT_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    // keep only the tail: the benchmark waits for one line, and info logs add up over a run
+    const keep = (d: Buffer): void => {
+      this.output = (this.output + d.toString()).slice(-200_000);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    await waitFor(
+      () => this.output.includes(readyMessage) || child.exitCode !== null,
+      `${this.service} ready`,
+      180_000,
+    );
+    if (child.exitCode !== null) throw new Error(`${this.service} exited:\n${this.output}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
