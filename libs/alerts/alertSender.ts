@@ -1,7 +1,12 @@
 import type { Logger } from '../log/logger.ts';
 
 export interface Alert {
-  type: 'circuit_opened' | 'circuit_closed' | 'subscription_disabled' | 'event_held';
+  type:
+    | 'circuit_opened'
+    | 'circuit_closed'
+    | 'subscription_disabled'
+    | 'event_held'
+    | 'events_dead_lettered';
   subscriptionId: string;
   topic: string;
   detail: Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import type { Alert } from '../../libs/alerts/alertSender.ts';
+import { AlertThrottle } from '../../libs/alerts/alertThrottle.ts';
 import { CircuitBreaker } from '../../libs/delivery/circuitBreaker.ts';
 import type pg from 'pg';
 import type { Config } from '../../libs/config/loadConfig.ts';
@@ -66,6 +67,8 @@ export interface SubscriptionWorker {
 const DEAD_LETTER_RETRY_MS = 1000;
 // Between two tries of a delivery that failed in an unexpected way.
 const UNEXPECTED_FAILURE_RETRY_MS = 1000;
+// At most one dead-letter alert per subscription in this window (the next says how many more).
+const DEAD_LETTER_ALERT_WINDOW_MS = 60_000;
 // How often a held event looks whether an operator released it.
 const HOLD_POLL_MS = 500;
 
@@ -89,6 +92,7 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     return until !== undefined && BigInt(e.offset) < until;
   };
   const dlqTopic = deadLetterTopicOf(sub.id);
+  const deadLetterAlerts = new AlertThrottle(DEAD_LETTER_ALERT_WINDOW_MS);
   const rate = sub.delivery.rateLimitPerSecond;
   const pacer = rate === null ? undefined : new RateLimiter(rate);
   const wanted = compileFilter(sub.filter);
@@ -164,6 +168,22 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
           offset: event.offset,
           ...reason,
         });
+        const send = deadLetterAlerts.hit();
+        if (send !== undefined) {
+          deps.alert({
+            type: 'events_dead_lettered',
+            subscriptionId: sub.id,
+            topic: sub.topic,
+            detail: {
+              eventId: event.id,
+              attempts: reason.attempts,
+              lastStatus: reason.status,
+              lastError: reason.error,
+              deadLetterTopic: dlqTopic,
+              alsoDeadLetteredSinceLastAlert: send.heldBack,
+            },
+          });
+        }
         await memory.clear(event).catch(() => undefined);
         // settled for this subscription: a replay after a rebalance must not dead-letter it again
         await deps.marks.mark(sub.id, event.id);

@@ -8,6 +8,7 @@
  * Prints its figures.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
@@ -363,5 +364,81 @@ test('two of three Kafka nodes down (fewer in-sync replicas than min.insync.repl
     assert.equal(a.status, 503, JSON.stringify(a));
     assert.equal(a.code, 'FANOUT_KAFKA_UNAVAILABLE');
     assert.equal(a.retriable, true);
+  }
+});
+
+test('a partition leader SIGSTOPped mid-write (an ambiguous write): no 202 for an unacknowledged write; the producer retries with the same ids and each is delivered once', async () => {
+  assert.notEqual(apiBase, '', 'runs after the chaos run, on its cluster');
+  const kafka = new Kafka({ brokers: cluster.brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    // a key that lands on partition 0, whose leader is about to freeze
+    let key = '';
+    for (let i = 0; key === ''; i++) {
+      const res = await call<{ events: { partition: number }[] }>(
+        apiBase,
+        'POST',
+        `/v1/topics/${chaosTopic}/events`,
+        { key: `probe-${i}`, payload: { probe: i } },
+      );
+      if (res.body.events[0]!.partition === 0) key = `probe-${i}`;
+    }
+    const meta = await admin.fetchTopicMetadata({ topics: [chaosTopic] });
+    const leader = meta.topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader;
+    const events = Array.from({ length: 5 }, (_, n) => ({
+      id: randomUUID(),
+      key,
+      payload: { ambiguous: n },
+    }));
+    cluster.signal(leader, 'SIGSTOP');
+    const sentAt = Date.now();
+    const first = await call(apiBase, 'POST', `/v1/topics/${chaosTopic}/events`, { events });
+    const firstAnsweredMs = Date.now() - sentAt;
+    cluster.signal(leader, 'SIGCONT');
+    let retries = 0;
+    if (first.status !== 202) {
+      assert.equal(first.status, 503, JSON.stringify(first.body));
+      // the producer does what a 503 asks: sends the same events again
+      await waitFor(
+        async () => {
+          retries++;
+          const again = await call(apiBase, 'POST', `/v1/topics/${chaosTopic}/events`, { events });
+          return again.status === 202;
+        },
+        'the retried write acknowledged',
+        60_000,
+        1000,
+      );
+    }
+    const ids = new Set<string>(events.map((e) => e.id));
+    const deliveries = () =>
+      sink
+        .acknowledged()
+        .filter(
+          (r) => r.path === '/hook/read-partition' && ids.has(String(r.headers['webhook-id'])),
+        );
+    await waitFor(
+      () => new Set(deliveries().map((r) => r.headers['webhook-id'])).size === 5,
+      'all five delivered',
+      60_000,
+    );
+    await sleep(2000);
+    console.log(
+      JSON.stringify({
+        ambiguousWrite: {
+          firstAnswer: first.status,
+          firstAnsweredMs,
+          retries,
+          deliveries: deliveries().length,
+        },
+      }),
+    );
+    assert.equal(deliveries().length, 5, 'each event delivered once, whichever copies landed');
+  } finally {
+    cluster.signal(1, 'SIGCONT');
+    cluster.signal(2, 'SIGCONT');
+    cluster.signal(3, 'SIGCONT');
+    await admin.disconnect();
   }
 });
