@@ -46,9 +46,13 @@ export class TopicAdmin {
     for (;;) {
       try {
         const meta = await this.partitionMetadata(name);
-        if (meta?.length === partitions && meta.every((p) => p.leader >= 0)) return created;
+        if (meta?.length === partitions && meta.every((p) => p.leader >= 0)) {
+          // a leader named in metadata may not serve the partition yet: ask it for offsets
+          await admin.fetchTopicOffsets(name);
+          return created;
+        }
       } catch {
-        // metadata not there yet
+        // metadata not there yet, or the leaders not serving yet
       }
       if (Date.now() > deadline) {
         throw unavailable(`topic ${name} created but its partitions have no leader yet`, null);
@@ -83,7 +87,9 @@ export class TopicAdmin {
   /** Per partition, the first offset still in the log (`low`) and the next to be written (`high`). */
   async offsetBounds(topic: string): Promise<{ low: PartitionOffsets; high: PartitionOffsets }> {
     const admin = await this.ready();
-    const offsets = await withFreshMetadata(() => admin.fetchTopicOffsets(topic), topic);
+    const offsets = await withUnavailable(`cannot read the offsets of ${topic}`, () =>
+      withFreshMetadata(() => admin.fetchTopicOffsets(topic), topic),
+    );
     return {
       low: Object.fromEntries(offsets.map((p) => [String(p.partition), p.low])),
       high: Object.fromEntries(offsets.map((p) => [String(p.partition), p.high])),
@@ -133,14 +139,16 @@ export class TopicAdmin {
   /** Commits offsets for a group that has no live members (a new subscription's group). */
   async setGroupOffsets(groupId: string, topic: string, offsets: PartitionOffsets): Promise<void> {
     const admin = await this.ready();
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: Object.entries(offsets).map(([partition, offset]) => ({
-        partition: Number(partition),
-        offset,
-      })),
-    });
+    await withUnavailable(`cannot set the offsets of ${groupId}`, () =>
+      admin.setOffsets({
+        groupId,
+        topic,
+        partitions: Object.entries(offsets).map(([partition, offset]) => ({
+          partition: Number(partition),
+          offset,
+        })),
+      }),
+    );
   }
 
   /** Deletes a consumer group; a group that still has members or is already gone is left as is. */
@@ -212,6 +220,15 @@ function refusedTopic(name: string, err: unknown): FanoutError | undefined {
     }
   }
   return undefined;
+}
+
+async function withUnavailable<T>(message: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    if (err instanceof FanoutError) throw err;
+    throw unavailable(message, err);
+  }
 }
 
 function unavailable(message: string, cause: unknown): FanoutError {
