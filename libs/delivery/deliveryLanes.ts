@@ -51,6 +51,8 @@ export class DeliveryLanes implements PartitionFeed {
   private readonly committed = new Map<number, string>();
   private readonly paused = new Set<number>();
   private readonly skip = new WeakSet<FanoutEvent>();
+  // ids of the events handed to the current lanes and not yet settled (renewed with the lanes)
+  private unsettledIds = new Set<string>();
   private readonly timer: NodeJS.Timeout;
   /** The subscription's adaptive in-flight cap, shared by its lanes. */
   readonly limit: InFlightLimit;
@@ -71,7 +73,13 @@ export class DeliveryLanes implements PartitionFeed {
     const generation = this.lanes;
     const delivered = await this.o.alreadyDelivered(events);
     if (this.stopped || generation !== this.lanes) return;
-    for (const e of events) if (delivered.has(e.id)) this.skip.add(e);
+    const unsettled = this.unsettledIds;
+    for (const e of events) {
+      // A second copy of an event still on its way (a producer retried a write that had landed,
+      // and both copies came in one fetch, before the first was marked) is not pushed again.
+      if (delivered.has(e.id) || unsettled.has(e.id)) this.skip.add(e);
+      else unsettled.add(e.id);
+    }
     let lane = this.lanes.get(partition);
     if (lane === undefined) {
       await this.o.prepareLane?.(partition, events[0]!.offset);
@@ -86,7 +94,7 @@ export class DeliveryLanes implements PartitionFeed {
         deliver: (event, isOpen, idle) =>
           this.skip.has(event)
             ? Promise.resolve('acknowledged')
-            : this.o.deliver(event, isOpen, idle),
+            : this.o.deliver(event, isOpen, idle).finally(() => unsettled.delete(event.id)),
         ...(this.o.batch === undefined ? {} : { batch: this.skippingDelivered(this.o.batch) }),
         maxQueued: this.o.maxQueuedPerPartition,
         onFull: () => {
@@ -105,13 +113,16 @@ export class DeliveryLanes implements PartitionFeed {
   }
 
   private skippingDelivered(batch: LaneBatching): LaneBatching {
+    const unsettled = this.unsettledIds;
     return {
       ...batch,
       deliver: (events, isOpen, idle) => {
         const fresh = events.filter((e) => !this.skip.has(e));
         return fresh.length === 0
           ? Promise.resolve('acknowledged')
-          : batch.deliver(fresh, isOpen, idle);
+          : batch.deliver(fresh, isOpen, idle).finally(() => {
+              for (const e of fresh) unsettled.delete(e.id);
+            });
       },
     };
   }
@@ -119,6 +130,7 @@ export class DeliveryLanes implements PartitionFeed {
   async reset(reason: string, fence: () => void): Promise<void> {
     const old = this.lanes;
     this.lanes = new Map();
+    this.unsettledIds = new Set();
     if (old.size > 0)
       this.o.log.info('delivery lanes reset', { reason, partitions: [...old.keys()] });
     await this.closeLanes(old, fence);

@@ -5,6 +5,7 @@ import { call } from '../../helpers/api.ts';
 import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { sleep, waitFor } from '../../helpers/waitFor.ts';
 import type { WebhookSink } from '../../helpers/webhookSink.ts';
+import { EVENT_ID_HEADER } from '../../../libs/events/recordHeaders.ts';
 
 let stack: TestStack;
 let sink: WebhookSink;
@@ -59,4 +60,31 @@ test('a producer that retries after a 503 with the same event id gets it deliver
   );
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.field, 'id');
+});
+
+test('two copies of one event fetched together (written twice by a retrying producer) are pushed once', async () => {
+  sink.received.length = 0;
+  const topic = await stack.createTopic(1);
+  await stack.subscribe(topic, sink.url);
+  const id = randomUUID();
+  const producer = stack.rt.kafka.producer();
+  await producer.connect();
+  try {
+    // both copies in one write: the bridge fetches them in one batch, before either is marked
+    await producer.send({
+      topic,
+      messages: [0, 1].map(() => ({
+        key: 'k',
+        value: JSON.stringify({ copy: true }),
+        headers: { [EVENT_ID_HEADER]: id },
+      })),
+    });
+    await producer.send({ topic, messages: [{ key: 'k', value: JSON.stringify({ next: 1 }) }] });
+  } finally {
+    await producer.disconnect();
+  }
+  await waitFor(() => sink.acknowledged().length === 2, 'the copy and the next event');
+  await sleep(300);
+  const ids = sink.acknowledged().map((r) => String(r.headers['webhook-id']));
+  assert.equal(ids.filter((x) => x === id).length, 1);
 });
