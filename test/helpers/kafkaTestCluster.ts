@@ -2,10 +2,34 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { waitFor } from './waitFor.ts';
+
+/** Resolves true once something accepts connections on the port, false if `gaveUp` first. */
+async function waitForPort(
+  port: number,
+  gaveUp: () => boolean,
+  deadline: number,
+): Promise<boolean> {
+  while (Date.now() < deadline) {
+    if (gaveUp()) return false;
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1' });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return true;
+    await sleep(250);
+  }
+  return false;
+}
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -161,10 +185,27 @@ export class KafkaTestCluster {
     n.process = undefined;
   }
 
-  restart(id: number): void {
+  /**
+   * Starts a stopped node again and waits until it listens. A node killed a moment ago leaves
+   * its ports in TIME_WAIT, which Kafka's controller listener will not bind over: such a start
+   * fails at once and is tried again until the kernel lets the ports go (about a minute).
+   */
+  async restart(id: number): Promise<void> {
     const n = this.node(id);
     if (n.process !== undefined) throw new Error(`node ${id} is running`);
-    this.launch(n);
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      this.launch(n);
+      const child = n.process!;
+      const up = await waitForPort(n.port, () => child.exitCode !== null, deadline);
+      if (up) return;
+      await n.exited;
+      n.process = undefined;
+      if (!n.output.includes('Address already in use') || Date.now() > deadline) {
+        throw new Error(`kafka node ${id} did not start again:\n${n.output.slice(-4000)}`);
+      }
+      await sleep(2000);
+    }
   }
 
   async stop(): Promise<void> {
@@ -194,7 +235,15 @@ export class KafkaTestCluster {
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     n.process = child;
-    n.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    n.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        // a node that dies on its own is the first thing to know when a fault test fails
+        if (signal !== 'SIGKILL' && !n.output.includes('Address already in use')) {
+          console.error(`kafka node ${n.id} exited (${code ?? signal}):\n${n.output.slice(-4000)}`);
+        }
+        resolve();
+      }),
+    );
   }
 
   private java(args: string[]): Promise<void> {

@@ -205,7 +205,7 @@ test('chaos: bridges, router, a partition leader and Redis killed or stopped und
     mark(`SIGKILL Kafka node ${leader} (leader of ${readTopic}/0)`);
     await cluster.kill(leader);
     await sleep(6000);
-    cluster.restart(leader);
+    await cluster.restart(leader);
 
     await sleep(3000);
     mark('SIGKILL router');
@@ -266,19 +266,26 @@ test('chaos: bridges, router, a partition leader and Redis killed or stopped und
       arrivals.set(group, [...(arrivals.get(group) ?? []), Number(r.headers['fanout-offset'])]);
     }
     // when the duplicates arrived, by second of the run: they should cluster after faults
-    const seen = new Set<string>();
+    const firstAt = new Map<string, number>();
     const duplicateSeconds = new Map<number, number>();
+    const someDuplicates: string[] = [];
     for (const r of received) {
       const id = String(r.headers['webhook-id']);
-      if (seen.has(id)) {
+      const first = firstAt.get(id);
+      if (first !== undefined) {
         const second = Math.floor((r.at - t0) / 1000);
         duplicateSeconds.set(second, (duplicateSeconds.get(second) ?? 0) + 1);
-      }
-      seen.add(id);
+        if (someDuplicates.length < 5) {
+          someDuplicates.push(
+            `p${String(r.headers['fanout-partition'])}@${String(r.headers['fanout-offset'])} first ${((first - t0) / 1000).toFixed(1)} s, again ${((r.at - t0) / 1000).toFixed(1)} s`,
+          );
+        }
+      } else firstAt.set(id, r.at);
     }
     return {
       subscription: name,
       duplicatesBySecond: Object.fromEntries(duplicateSeconds),
+      someDuplicates,
       events: expected(name).length,
       deliveries: received.length,
       lost: missing(name),
@@ -337,8 +344,7 @@ test('two of three Kafka nodes down (fewer in-sync replicas than min.insync.repl
     }),
   );
   const answeredIn = Date.now() - downAt;
-  cluster.restart(2);
-  cluster.restart(3);
+  await Promise.all([cluster.restart(2), cluster.restart(3)]);
   const restartedAt = Date.now();
   let recoveredIn = -1;
   await waitFor(
