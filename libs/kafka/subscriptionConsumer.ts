@@ -78,14 +78,19 @@ export function createSubscriptionConsumer(
       // still holds from before is stale either way.
       // reset() commits what is acknowledged at once, still in the old epoch, then fences it:
       // later commits of that work (after its requests in flight finish) are refused
-      const fence = (): void => {
-        epoch++;
-      };
-      consumer.on(consumer.events.REBALANCING, () => void feed.reset('rebalancing', fence));
+      consumer.on(consumer.events.REBALANCING, () => {
+        const from = epoch;
+        // the join may complete (and move the epoch on) before this reset's commit returns:
+        // then there is nothing left to fence, and the new lanes' epoch must stay valid
+        const fence = (): void => {
+          if (epoch === from) epoch++;
+        };
+        void feed.reset('rebalancing', fence);
+      });
       // a new generation: whatever the feed still holds is from before it, and must not commit
       // (a member expelled while stopped would otherwise move the group backwards)
       consumer.on(consumer.events.GROUP_JOIN, () => {
-        fence();
+        epoch++;
         void feed.reset('group joined', () => undefined);
       });
       await consumer.connect();
