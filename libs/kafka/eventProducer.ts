@@ -29,7 +29,8 @@ const METADATA_TTL_MS = 30_000;
  * it and so each record's offset can be read off its partition's base offset.
  */
 export class EventProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
+  private readonly kafka: Kafka;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly metadata = new Map<string, { at: number; partitions: PartitionMetadata[] }>();
   private connected: Promise<void> | undefined;
@@ -42,13 +43,31 @@ export class EventProducer {
   constructor(kafka: Kafka, admin: TopicAdmin, timeoutMs = 10_000) {
     this.admin = admin;
     this.timeoutMs = timeoutMs;
-    this.producer = kafka.producer({
+    this.kafka = kafka;
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({
       idempotent: true,
       // KafkaJS keeps idempotent ordering only with one request in flight per connection
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
+  }
+
+  /**
+   * After a failed send the next one starts from a new producer: KafkaJS's keeps retrying a
+   * leader that died (seen: a broker SIGKILLed and kept down, every write refused until it came
+   * back although the partition had a new leader). A new producer reads fresh metadata.
+   */
+  private replaceProducer(): void {
+    const old = this.producer;
+    const wasConnected = this.connected;
+    this.producer = this.newProducer();
+    this.connected = undefined;
+    if (wasConnected) void wasConnected.then(() => old.disconnect()).catch(() => undefined);
   }
 
   private async ready(): Promise<Producer> {
@@ -105,6 +124,7 @@ export class EventProducer {
       results = await Promise.race([sending, deadline]);
     } catch (err) {
       this.metadata.delete(topic);
+      if (producer === this.producer) this.replaceProducer();
       const detail = err instanceof Error ? `: ${err.message}` : '';
       throw new FanoutError(
         'FANOUT_KAFKA_UNAVAILABLE',
