@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AckSink } from './ackSink.ts';
 import type { BenchProducer } from './benchProducer.ts';
 import type { Pusher, SuiteContext } from './contender.ts';
-import { brokerPid, cpuSecondsOf, ownCpuSeconds } from './processCpu.ts';
+import { cpuSecondsOf, ownCpuSeconds, pidListeningOn } from './processCpu.ts';
 import { quantile } from './stats.ts';
 
 export interface ThroughputRound {
@@ -54,7 +54,7 @@ export async function measureThroughput(
   ctx: SuiteContext,
   capSeconds: number,
 ): Promise<ThroughputRound> {
-  const broker = brokerPid();
+  const broker = pidListeningOn(Number(ctx.brokers.split(',')[0]!.split(':').at(-1)));
   let pids: Record<string, number> = {};
   let first: Snapshot | undefined;
   let last: Snapshot | undefined;

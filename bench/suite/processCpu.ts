@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 // Linux reports utime and stime in clock ticks; 100 per second on every kernel we run on.
 const TICKS_PER_SECOND = 100;
@@ -21,16 +21,33 @@ export function ownCpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-/** The pid of the running Kafka broker (shared with everyone on the machine), if one is found. */
-export function brokerPid(): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+/**
+ * The pid of the process listening on `port` (the Kafka broker the suite uses, shared with
+ * everyone on the machine), found through the socket's inode; undefined if none is visible.
+ */
+export function pidListeningOn(port: number): number | undefined {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     try {
-      // the broker's main class is one argument of its own; tools merely mention kafka.Kafka*
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0');
-      if (args.includes('kafka.Kafka')) return Number(entry);
+      for (const line of readFileSync(table, 'latin1').split('\n').slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        // local address, state 0A = LISTEN, inode
+        if (cols[1]?.endsWith(hexPort) && cols[3] === '0A') inodes.add(`socket:[${cols[9]}]`);
+      }
     } catch {
-      // the process ended while we looked
+      // no such table on this kernel
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        if (inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) return Number(pid);
+      }
+    } catch {
+      // gone, or not ours to read
     }
   }
   return undefined;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { deadLetterTopicOf } from '../../libs/registry/types.ts';
 import { call } from '../../test/helpers/api.ts';
@@ -74,14 +75,20 @@ export function fanoutBridge(
     connections,
     readsKafka: true,
     async start(topic, ctx) {
-      const res = await call(ctx.apiBase, 'POST', '/v1/subscriptions', {
+      const body = {
         topic,
         endpoint: ctx.sinkUrl,
         ordering,
         maxInFlight: PARALLEL_CONNECTIONS,
         startFrom: 'earliest',
         ...extra,
-      });
+      };
+      let res = await call(ctx.apiBase, 'POST', '/v1/subscriptions', body);
+      // a topic made a moment ago may still be electing its leaders: the API answers 5xx
+      for (let tries = 1; res.status >= 500 && tries < 20; tries++) {
+        await sleep(500);
+        res = await call(ctx.apiBase, 'POST', '/v1/subscriptions', body);
+      }
       if (res.status !== 201) throw new Error(`subscription refused: ${JSON.stringify(res.body)}`);
       const id = res.body.id as string;
       ctx.cleanupTopics.push(deadLetterTopicOf(id));

@@ -84,6 +84,13 @@ async function newTopic(prefix: string): Promise<string> {
 const chosenReaders: Reader[] = chosen(readers);
 const chosenPushers: Pusher[] = chosen(pushers);
 const throughputTopic = await newTopic('bench');
+// every latency round gets a fresh topic, made now: a topic made just before its round may
+// still be settling its leaders, and the producer's retries would count as latency
+const latencyTopics: string[] = [];
+const latencyPushers = chosenPushers.filter((p) => p.readsKafka);
+for (let i = 0; i < latencyRounds * latencyPushers.length; i++) {
+  latencyTopics.push(await newTopic('lat'));
+}
 log(
   `filling ${throughputTopic}: ${events} events of ${PAYLOAD_BYTES} B, ${KEY_COUNT} keys, ${partitions} partitions`,
 );
@@ -133,7 +140,7 @@ for (let round = 0; round < latencyRounds; round++) {
     round,
   )) {
     try {
-      const topic = await newTopic('lat');
+      const topic = latencyTopics.pop()!;
       const r = await measureLatency(pusher, topic, sink, producer, ctx, 1000, latencySeconds);
       push(latency, pusher.name, r);
       log(
