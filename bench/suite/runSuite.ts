@@ -8,7 +8,7 @@
  * writes JSON under bench/results/.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { startApi } from '../../services/api/startApi.ts';
@@ -50,6 +50,8 @@ const only = args.only.split(',').filter((s) => s !== '');
 const chosen = <T extends { name: string }>(list: T[]): T[] =>
   only.length === 0 ? list : list.filter((c) => only.some((o) => c.name.includes(o)));
 
+// the machine is shared: its load at both ends of the run says how noisy the figures are
+const loadAtStart = loadavg();
 const brokers = process.env.FANOUT_KAFKA_BROKERS ?? '127.0.0.1:9092';
 const env = { ...BENCH_ENV, FANOUT_KAFKA_BROKERS: brokers };
 const rt = await createRuntime('bench', { ...process.env, ...env });
@@ -162,6 +164,8 @@ const machine = {
   cores: cpus().length,
   cpu: cpus()[0]?.model,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
+  loadAverage1mAtStart: loadAtStart[0] ?? NaN,
+  loadAverage1mAtEnd: loadavg()[0] ?? NaN,
 };
 const settings = {
   events,
@@ -175,6 +179,9 @@ const settings = {
   keys: KEY_COUNT,
 };
 printReport(summary, settings, failures);
+log(
+  `load average (1 min) ${machine.loadAverage1mAtStart.toFixed(1)} at start, ${machine.loadAverage1mAtEnd.toFixed(1)} at end, on ${machine.cores} cores`,
+);
 await mkdir(new URL('../results/', import.meta.url), { recursive: true });
 const file = new URL(`../results/suite-${Date.now()}.json`, import.meta.url);
 await writeFile(
