@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import type { Alert } from '../../libs/alerts/alertSender.ts';
 import { AlertThrottle } from '../../libs/alerts/alertThrottle.ts';
-import { CircuitBreaker } from '../../libs/delivery/circuitBreaker.ts';
+import { createSubscriptionCircuit } from '../../libs/delivery/subscriptionCircuit.ts';
 import type pg from 'pg';
 import type { Config } from '../../libs/config/loadConfig.ts';
 import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
@@ -36,7 +36,7 @@ import type { Logger } from '../../libs/log/logger.ts';
 import { deliveryMetrics } from '../../libs/metrics/deliveryMetrics.ts';
 import type { FanoutMetrics } from '../../libs/metrics/fanoutMetrics.ts';
 import { WORKER_REPORT_MS, type WorkerReports } from '../../libs/lag/workerReports.ts';
-import { disableSubscription, setCircuitState } from '../../libs/registry/subscriptionStore.ts';
+import { disableSubscription } from '../../libs/registry/subscriptionStore.ts';
 import { deadLetterTopicOf, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 import { RetryStateStore, type RetryState } from '../../libs/retry/retryStateStore.ts';
 
@@ -111,33 +111,12 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     },
   };
 
-  const circuit = new CircuitBreaker({
-    failureThreshold: deps.config.circuitFailureThreshold,
-    errorRatio: deps.config.circuitErrorPercent / 100,
-    errorWindowMs: deps.config.circuitErrorWindowMs,
-    minAttempts: deps.config.circuitMinAttempts,
-    probeInitialMs: 1000,
-    probeMaxMs: deps.config.circuitProbeMaxMs,
-    startOpen: sub.state === 'failing',
-    onOpen: (failures, reason) => {
-      metrics.circuit(true);
-      deps.alert({
-        type: 'circuit_opened',
-        subscriptionId: sub.id,
-        topic: sub.topic,
-        detail: { failures, reason, endpoint: sub.endpoint },
-      });
-      setCircuitState(deps.pool, sub.id, true).catch((err: unknown) =>
-        log.warn('circuit state not recorded', { err }),
-      );
-    },
-    onClose: () => {
-      metrics.circuit(false);
-      deps.alert({ type: 'circuit_closed', subscriptionId: sub.id, topic: sub.topic, detail: {} });
-      setCircuitState(deps.pool, sub.id, false).catch((err: unknown) =>
-        log.warn('circuit state not recorded', { err }),
-      );
-    },
+  const circuit = createSubscriptionCircuit(sub, {
+    alert: deps.alert,
+    pool: deps.pool,
+    config: deps.config,
+    log,
+    onChange: (open) => metrics.circuit(open),
   });
 
   const consumer = createSubscriptionConsumer(deps.kafka, {
