@@ -6,8 +6,7 @@ import { createSubscriptionCircuit } from '../../libs/delivery/subscriptionCircu
 import type pg from 'pg';
 import type { Config } from '../../libs/config/loadConfig.ts';
 import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
-import { recordDeadLetter } from '../../libs/deadletters/deadLetterStore.ts';
-import { deadLetterRecord } from '../../libs/delivery/deadLetterRecord.ts';
+import { deadLetterEvent } from '../../libs/deadletters/deadLetterEvent.ts';
 import { endpointOf } from '../../libs/delivery/endpointOf.ts';
 import type { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
 import { DeliveryLanes } from '../../libs/delivery/deliveryLanes.ts';
@@ -134,19 +133,10 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
   ): Promise<LaneOutcome> => {
     while (isOpen()) {
       try {
-        const [written] = await deps.producer.send(dlqTopic, [deadLetterRecord(event, reason)]);
-        // the API's index of dead letters; the topic stays the record if this write fails
-        await recordDeadLetter(deps.pool, sub.id, event, written!, reason).catch((err: unknown) =>
-          log.error('dead letter not indexed', { eventId: event.id, err }),
-        );
+        // written, indexed, logged and marked settled (a replay must not dead-letter it again)
+        await deadLetterEvent(deps, sub.id, event, reason);
         metrics.deadLettered();
         metrics.settled('dead_lettered');
-        log.warn('event dead-lettered', {
-          eventId: event.id,
-          partition: event.partition,
-          offset: event.offset,
-          ...reason,
-        });
         const send = deadLetterAlerts.hit();
         if (send !== undefined) {
           deps.alert({
@@ -164,8 +154,6 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
           });
         }
         await memory.clear(event).catch(() => undefined);
-        // settled for this subscription: a replay after a rebalance must not dead-letter it again
-        await deps.marks.mark(sub.id, event.id);
         return 'acknowledged';
       } catch (err) {
         log.error('dead letter not written; retrying', { eventId: event.id, err });
