@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+import type pg from 'pg';
+import { createPool } from '../../../libs/db/createPool.ts';
+import { ensureDatabase } from '../../../libs/db/ensureDatabase.ts';
+import { migrate } from '../../../libs/db/migrate.ts';
+import { leaseDeliveries } from '../../../libs/deliveries/leaseDeliveries.ts';
+import type { LeasedDelivery } from '../../../libs/deliveries/leasedDelivery.ts';
+import {
+  markDelivered,
+  releaseDeliveries,
+  releaseDelivery,
+} from '../../../libs/deliveries/settleDelivery.ts';
+import { sweepExpiredLeases } from '../../../libs/deliveries/sweepExpiredLeases.ts';
+import { createLogger } from '../../../libs/log/logger.ts';
+import { uniqueName } from '../../helpers/testStack.ts';
+import { TEST_ENV } from '../../helpers/testEnv.ts';
+
+// Real PostgreSQL, the lease statement the workers run; rows are made by hand.
+let pool: pg.Pool;
+let topic: string;
+let sub: string;
+
+before(async () => {
+  const url = TEST_ENV.FANOUT_DATABASE_URL!;
+  await ensureDatabase(url);
+  pool = createPool(url, createLogger('error'));
+  await migrate(pool);
+  await cleanUp();
+});
+
+/** Rows of these tests only: the lease statement takes the oldest due rows of any test. */
+async function cleanUp(): Promise<void> {
+  await pool.query(`DELETE FROM subscriptions WHERE topic LIKE 'lease-%'`);
+  await pool.query(`DELETE FROM events WHERE topic LIKE 'lease-%'`);
+  await pool.query(`DELETE FROM topics WHERE name LIKE 'lease-%'`);
+}
+
+afterEach(cleanUp);
+
+after(async () => {
+  await pool?.end();
+});
+
+beforeEach(async () => {
+  topic = uniqueName('lease');
+  sub = randomUUID();
+  await pool.query(`INSERT INTO topics (name, partitions) VALUES ($1, 1)`, [topic]);
+  await pool.query(
+    `INSERT INTO subscriptions (id, topic, endpoint, start_from)
+     VALUES ($1, $2, 'http://127.0.0.1:9/hook', 'latest')`,
+    [sub, topic],
+  );
+  await pool.query(
+    `INSERT INTO events (topic, partition, kafka_offset, event_id, content_type, body, produced_at)
+     SELECT $1, 0, g, 'e' || g, 'application/json', '\\x7b7d', now() FROM generate_series(0, 4) g`,
+    [topic],
+  );
+  await pool.query(
+    `INSERT INTO deliveries (subscription_id, topic, partition, kafka_offset, event_id,
+       next_attempt)
+     SELECT $1, $2, 0, g, 'e' || g, now() - interval '1 second' FROM generate_series(0, 4) g`,
+    [sub, topic],
+  );
+});
+
+const lease = (owner: string, run = 1): Promise<LeasedDelivery[]> =>
+  leaseDeliveries(pool, owner, 1000, 60_000, [], run).then((rows) =>
+    rows.filter((r) => r.subscriptionId === sub),
+  );
+const offsets = (rows: LeasedDelivery[]): string[] =>
+  rows.map((r) => r.event.offset).sort((a, b) => Number(a) - Number(b));
+
+test('one partition, one row at a time: a second worker gets nothing while the head is in flight', async () => {
+  const a = await lease('a');
+  assert.deepEqual(offsets(a), ['0']);
+  assert.deepEqual(await lease('b'), [], 'the head is in flight: nothing behind it is leased');
+  assert.ok(await markDelivered(pool, a[0]!, 1));
+  assert.deepEqual(offsets(await lease('b')), ['1'], 'the next row once the head settled');
+});
+
+test('a lapsed lease is swept back, and its old holder can no longer settle the row', async () => {
+  const [held] = await lease('a');
+  // time moves past the lease
+  assert.ok((await sweepExpiredLeases(pool, 1000, new Date(Date.now() + 120_000))) >= 1);
+  const after = await pool.query<{ status: string }>(
+    'SELECT status FROM deliveries WHERE id = $1',
+    [held!.id],
+  );
+  assert.equal(after.rows[0]!.status, 'pending', 'swept back to pending');
+  const [retaken] = await lease('b');
+  assert.equal(retaken!.event.offset, held!.event.offset);
+  assert.notEqual(retaken!.leaseToken, held!.leaseToken);
+  assert.equal(await markDelivered(pool, held!, 1), false, 'the stale token is fenced out');
+  assert.equal(await markDelivered(pool, retaken!, 1), true);
+});
+
+test('a run comes in order behind its head and never jumps a row still in flight', async () => {
+  const run = await lease('a', 3);
+  assert.deepEqual(offsets(run), ['0', '1', '2']);
+  const [head, second, third] = [...run].sort(
+    (x, y) => Number(x.event.offset) - Number(y.event.offset),
+  );
+  // the head went back due at once while rows 1–2 are still being handed back: a new run may
+  // take the head, but not rows 3–4 past the ones still in flight
+  await releaseDelivery(pool, head!, Date.now() - 1000);
+  const again = await lease('b', 3);
+  assert.deepEqual(offsets(again), ['0'], 'no gap: the run stops before a row in flight');
+  // the head failed: it goes back with a later next attempt
+  await releaseDelivery(pool, again[0]!, Date.now() + 60_000);
+  assert.deepEqual(await lease('b', 3), [], 'head not due, rows 1–2 in flight: nothing');
+  await releaseDeliveries(pool, [second!, third!], Date.now());
+  assert.deepEqual(await lease('b', 3), [], 'head not due: rows 1–4 wait behind it');
+  await pool.query(
+    `UPDATE deliveries SET next_attempt = now() - interval '1 second'
+    WHERE subscription_id = $1`,
+    [sub],
+  );
+  assert.deepEqual(offsets(await lease('b', 3)), ['0', '1', '2'], 'due again: the same run');
+});
