@@ -95,6 +95,34 @@ export class EventProducer {
   }
 
   async send(topic: string, records: OutgoingRecord[]): Promise<WrittenRecord[]> {
+    // The whole write — connecting, metadata, waiting behind earlier sends, the produce
+    // itself — answers within the deadline: with a quorum of brokers gone KafkaJS can retry
+    // for minutes. A write that times out may still land later; it was never acknowledged, so
+    // the caller retries (with the same event ids, so it is delivered once).
+    let timer: NodeJS.Timeout | undefined;
+    const used = this.producer;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // the sends queued behind a stuck one would all time out: later ones get a new producer
+        if (used === this.producer) this.replaceProducer();
+        reject(
+          new FanoutError(
+            'FANOUT_KAFKA_UNAVAILABLE',
+            `Kafka did not acknowledge the write within ${this.timeoutMs} ms; it may still land`,
+          ),
+        );
+      }, this.timeoutMs);
+    });
+    const writing = this.write(topic, records);
+    writing.catch(() => undefined); // settled after the deadline: nobody is waiting any more
+    try {
+      return await Promise.race([writing, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async write(topic: string, records: OutgoingRecord[]): Promise<WrittenRecord[]> {
     const producer = await this.ready();
     const partitionMetadata = await this.partitionsOf(topic);
     const messages: Message[] = records.map((r) => {
@@ -103,25 +131,13 @@ export class EventProducer {
       return message;
     });
     let results;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      // With a quorum of brokers gone KafkaJS can retry for minutes; the caller gets an answer
-      // in bounded time. The write may still land later: it was never acknowledged, so the
-      // caller retries and the event id dedupes.
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no acknowledgement within ${this.timeoutMs} ms`)),
-          this.timeoutMs,
-        );
-      });
-      const sending = producer.send({
+      results = await producer.send({
         topic,
         acks: -1,
         compression: CompressionTypes.None,
         messages,
       });
-      sending.catch(() => undefined); // settled after the deadline: nobody is waiting any more
-      results = await Promise.race([sending, deadline]);
     } catch (err) {
       this.metadata.delete(topic);
       if (producer === this.producer) this.replaceProducer();
@@ -133,8 +149,6 @@ export class EventProducer {
           cause: err,
         },
       );
-    } finally {
-      clearTimeout(timer);
     }
     const base = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
     for (const m of messages) {
