@@ -27,9 +27,13 @@ const EVENTS_PER_BATCH = 20;
 const BATCHES = Number(process.env.FANOUT_CHAOS_BATCHES ?? 100);
 const BATCH_EVERY_MS = 400;
 
-const chaosDb = `${String(TEST_ENV.FANOUT_DATABASE_URL).replace(/\/[^/]*$/, '')}/fanout_test_chaos`;
-const cluster = new KafkaTestCluster(3, 29092);
-const redis = new PrivateRedis(26379);
+// a database of its own, next to the tests' (dropped and made afresh each run)
+const chaosDbName = `${String(TEST_ENV.FANOUT_DATABASE_URL).replace(/^.*\//, '')}_chaos`;
+const chaosDb = String(TEST_ENV.FANOUT_DATABASE_URL).replace(/[^/]+$/, chaosDbName);
+// ports of the test's own cluster and Redis; another base lets two checkouts run it at once
+const PORT_BASE = Number(process.env.FANOUT_CHAOS_PORT_BASE ?? 29092);
+const cluster = new KafkaTestCluster(3, PORT_BASE);
+const redis = new PrivateRedis(PORT_BASE - 2713);
 const sink = new WebhookSink();
 const processes: ServiceProcess[] = [];
 // set by the first test, used by the next
@@ -58,7 +62,7 @@ async function freshDatabase(): Promise<void> {
   const client = new pg.Client({ connectionString: chaosDb.replace(/[^/]+$/, 'postgres') });
   await client.connect();
   try {
-    await client.query('DROP DATABASE IF EXISTS fanout_test_chaos WITH (FORCE)');
+    await client.query(`DROP DATABASE IF EXISTS "${chaosDbName}" WITH (FORCE)`);
   } finally {
     await client.end();
   }
