@@ -431,8 +431,25 @@ test('a partition leader SIGSTOPped mid-write (an ambiguous write): no 202 for a
     await waitFor(
       () => new Set(deliveries().map((r) => r.headers['webhook-id'])).size === 5,
       'all five delivered',
-      60_000,
-    );
+      120_000,
+    ).catch(async (err: unknown) => {
+      const status = await call(apiBase, 'GET', `/v1/topics/${chaosTopic}`);
+      console.log(
+        JSON.stringify({
+          ambiguousWriteStuck: {
+            firstAnswer: first.status,
+            retries,
+            delivered: deliveries().map((r) => [
+              r.headers['fanout-offset'],
+              r.headers['webhook-id'],
+            ]),
+            wanted: events.map((e) => e.id),
+            topic: status.body,
+          },
+        }),
+      );
+      throw err;
+    });
     await sleep(2000);
     console.log(
       JSON.stringify({
