@@ -176,19 +176,23 @@ export class TopicAdmin {
 }
 
 /**
- * KafkaJS's fetchTopicOffsets throws a TypeError (destructuring an empty answer) when its
- * cached metadata lists no partition for the topic yet, as happens right after the topic was
- * created or while leaders move. Asking again, with metadata refreshed, answers; if it still
- * cannot, that is an unavailable Kafka (retriable), not an internal error.
+ * KafkaJS's fetchTopicOffsets fails on a topic that is still settling: a TypeError (it
+ * destructures an empty answer) when its cached metadata lists no partition yet, or "not the
+ * leader for that topic-partition" from a broker that has not taken up the partition it was
+ * just given. Both pass within moments, so they are asked again; what still fails is an
+ * unavailable Kafka (503, retriable), never an internal error.
  */
 async function withFreshMetadata<T>(fetch: () => Promise<T>, topic: string): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fetch();
     } catch (err) {
-      if (!(err instanceof TypeError)) throw err;
-      if (attempt >= 5) throw unavailable(`no partition metadata for topic ${topic}`, err);
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      const settling =
+        err instanceof TypeError || (err as { retriable?: unknown }).retriable === true;
+      if (!settling || attempt >= 8) {
+        throw unavailable(`cannot read the offsets of topic ${topic}`, err);
+      }
+      await sleep(100 * attempt);
     }
   }
 }

@@ -8,6 +8,7 @@ import { createRuntime } from '../../../services/runtime/createRuntime.ts';
 import { call } from '../../helpers/api.ts';
 import { TEST_ENV } from '../../helpers/testEnv.ts';
 import { startTestStack, uniqueName, type TestStack } from '../../helpers/testStack.ts';
+import { waitFor } from '../../helpers/waitFor.ts';
 
 const BOOTSTRAP = randomBytes(32).toString('base64url');
 const ADMIN = { authorization: `Bearer ${BOOTSTRAP}` };
@@ -232,6 +233,42 @@ test('a key is shown once, stored only as its SHA-256, and dead once revoked', a
   assert.equal(after.body.error?.code, 'FANOUT_UNAUTHENTICATED');
   const shown = await call<Body>(stack.baseUrl, 'GET', `/v1/api-keys/${key.id}`, undefined, ADMIN);
   assert.equal(typeof shown.body.revokedAt, 'string');
+});
+
+test('a key revoked through one api process stops working in another within the cache time', async () => {
+  const rt = await createRuntime('test', {
+    ...TEST_ENV,
+    ...KEYS_ENV,
+    FANOUT_API_KEY_CACHE_MS: '1500',
+  });
+  const other = await startApi(rt);
+  try {
+    const otherUrl = `http://127.0.0.1:${other.port}`;
+    const key = await createKey(['read']);
+    // the other process has checked the key and trusts it for 1.5 s
+    assert.equal((await call(otherUrl, 'GET', '/v1/topics', undefined, as(key.key))).status, 200);
+    assert.equal(
+      (await call(stack.baseUrl, 'DELETE', `/v1/api-keys/${key.id}`, undefined, ADMIN)).status,
+      204,
+    );
+    assert.equal(
+      (await call(stack.baseUrl, 'GET', '/v1/topics', undefined, as(key.key))).status,
+      401,
+    );
+    const revokedAt = Date.now();
+    await waitFor(
+      async () =>
+        (await call(otherUrl, 'GET', '/v1/topics', undefined, as(key.key))).status === 401,
+      'the other process to refuse the revoked key',
+      10_000,
+    );
+    console.log(
+      `revocation reached the other process after ${Date.now() - revokedAt} ms (cache 1500 ms)`,
+    );
+  } finally {
+    await other.stop();
+    await rt.close();
+  }
 });
 
 test('bad key requests get 400 naming the field', async () => {
