@@ -81,10 +81,10 @@ test('endpoints that never answer or trickle a byte a second are cut off at thei
   };
   console.log(JSON.stringify({ hostileEndpoints: figures }));
   for (const lived of [hang.lived, trickle.lived]) {
-    // cut off at the timeout and not much after (the median; single attempts may be late by
+    // cut off by the timeout, not much after it (the median; single attempts may be late by
     // whatever else the machine is doing). Seen from the endpoint the clock starts when the
-    // request arrives, a little after the bridge started it: hence the room below.
-    assert.ok(median(lived) >= TIMEOUT_MS - 200, `cut at ${median(lived)} ms`);
+    // request arrives, after the bridge started it (connecting, writing): on a loaded machine
+    // that can eat most of the timeout, so there is no lower bound to check from here.
     assert.ok(median(lived) <= TIMEOUT_MS + 100, `cut at ${median(lived)} ms`);
   }
   assert.ok(healthyMs < 10_000, `the healthy subscription took ${healthyMs} ms for 60 events`);
