@@ -62,7 +62,9 @@ test('two router processes share the delivery rows: every event once per subscri
   );
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.field, 'mode');
-  sinks[0]!.delayMs = 2;
+  // slow enough that one worker cannot drain every partition before the other leases
+  sinks[0]!.delayMs = 50;
+  sinks[1]!.delayMs = 50;
 
   const expected = new Map<string, number>();
   const expectedFiltered = new Map<string, number>();
