@@ -9,6 +9,7 @@ import { validationError } from '../../../libs/errors/FanoutError.ts';
 import type { ApiDeps } from '../apiDeps.ts';
 import { bodyView } from '../../../libs/events/bodyView.ts';
 import { rejectUnknownFields, requireObject } from '../requests/fields.ts';
+import { queryCount } from '../requests/queryInteger.ts';
 import { mustFindSubscription } from './subscriptionRoutes.ts';
 
 const STATUSES: DeadLetterStatus[] = [
@@ -64,11 +65,7 @@ export function deadLetterRoutes(deps: ApiDeps): Router {
     if (!(STATUSES as string[]).includes(status)) {
       throw validationError('status', `status must be one of ${STATUSES.join(', ')}`);
     }
-    const limitRaw = (req.query.limit ?? '50') as string;
-    const limit = Number(limitRaw);
-    if (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 500) {
-      throw validationError('limit', 'limit must be an integer from 1 to 500');
-    }
+    const limit = queryCount(req.query.limit, 'limit', 500, 50);
     const after = req.query.after as string | undefined;
     if (after !== undefined && !/^\d{1,18}$/.test(after)) {
       throw validationError('after', 'after must be a dead-letter id');

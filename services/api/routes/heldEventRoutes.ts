@@ -8,6 +8,7 @@ import {
 } from '../../../libs/holds/heldEventStore.ts';
 import type { ApiDeps } from '../apiDeps.ts';
 import { optionalEnum, rejectUnknownFields, requireObject } from '../requests/fields.ts';
+import { queryCount } from '../requests/queryInteger.ts';
 import { mustFindSubscription } from './subscriptionRoutes.ts';
 
 function heldView(h: HeldEvent): Record<string, unknown> {
@@ -54,11 +55,7 @@ export function heldEventRoutes(deps: ApiDeps): Router {
 
   router.get('/v1/subscriptions/:id/held', async (req, res) => {
     const sub = await mustFindSubscription(deps, req.params.id);
-    const limitRaw = (req.query.limit ?? '100') as string;
-    const limit = Number(limitRaw);
-    if (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 1000) {
-      throw validationError('limit', 'limit must be an integer from 1 to 1000');
-    }
+    const limit = queryCount(req.query.limit, 'limit', 1000, 100);
     const page = await listHeldEvents(deps.pool, sub.id, limit);
     res.json({ total: page.total, items: page.items.map(heldView) });
   });

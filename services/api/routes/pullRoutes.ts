@@ -2,28 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { endpointOf } from '../../../libs/delivery/endpointOf.ts';
 import { signatureHeaders } from '../../../libs/delivery/postEvent.ts';
-import { validationError } from '../../../libs/errors/FanoutError.ts';
 import { compileFilter } from '../../../libs/filter/eventFilter.ts';
 import { readPartition } from '../../../libs/kafka/partitionReader.ts';
 import type { ApiDeps } from '../apiDeps.ts';
 import { bodyView } from '../../../libs/events/bodyView.ts';
+import { queryCount, queryInteger } from '../requests/queryInteger.ts';
 import { mustFindSubscription } from './subscriptionRoutes.ts';
-
-function queryInteger(
-  raw: unknown,
-  field: string,
-  min: bigint,
-  max: bigint,
-  fallback?: bigint,
-): bigint {
-  if (raw === undefined && fallback !== undefined) return fallback;
-  if (typeof raw !== 'string' || !/^-?\d{1,19}$/.test(raw)) {
-    throw validationError(field, `${field} must be an integer`);
-  }
-  const n = BigInt(raw);
-  if (n < min || n > max) throw validationError(field, `${field} must be from ${min} to ${max}`);
-  return n;
-}
 
 /**
  * Pull catch-up for a receiver that saw a gap in `fanout-seq` / `fanout-prev-id`: the events of
@@ -42,7 +26,7 @@ export function pullRoutes(deps: ApiDeps): Router {
     );
     // after: the last offset the receiver has; absent: from the start of the log
     const after = queryInteger(req.query.after, 'after', -1n, 2n ** 63n - 2n, -1n);
-    const limit = Number(queryInteger(req.query.limit, 'limit', 1n, 1000n, 100n));
+    const limit = queryCount(req.query.limit, 'limit', 1000, 100);
     const read = await readPartition(deps.kafka, deps.admin, {
       topic: sub.topic,
       partition,
