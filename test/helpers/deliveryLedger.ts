@@ -28,3 +28,20 @@ export function assertInOrderWithReplays(received: Received[]): Map<string, numb
   }
   return complete;
 }
+
+/**
+ * Order as promised, with replays allowed: in arrival order, an offset may repeat one already
+ * seen but never skip ahead of one not yet seen. Counts the skips.
+ */
+export function orderViolations(arrivals: Map<string, number[]>): number {
+  let violations = 0;
+  for (const offsets of arrivals.values()) {
+    const distinct = [...new Set(offsets)].sort((a, b) => a - b);
+    let next = 0;
+    for (const o of offsets) {
+      if (o === distinct[next]) next++;
+      else if (o > distinct[next]!) violations++;
+    }
+  }
+  return violations;
+}

@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { call } from '../../helpers/api.ts';
+import { orderViolations } from '../../helpers/deliveryLedger.ts';
 import { KafkaTestCluster } from '../../helpers/kafkaTestCluster.ts';
 import { PrivateRedis } from '../../helpers/privateRedis.ts';
 import { pinAndWait } from '../../helpers/routing.ts';
@@ -68,23 +69,6 @@ async function freshDatabase(): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-/**
- * Order as promised, with replays allowed: in arrival order, an offset may repeat one already
- * seen but never skip ahead of one not yet seen. Counts the skips.
- */
-function orderViolations(arrivals: Map<string, number[]>): number {
-  let violations = 0;
-  for (const offsets of arrivals.values()) {
-    const distinct = [...new Set(offsets)].sort((a, b) => a - b);
-    let next = 0;
-    for (const o of offsets) {
-      if (o === distinct[next]) next++;
-      else if (o > distinct[next]!) violations++;
-    }
-  }
-  return violations;
 }
 
 test(
