@@ -34,5 +34,6 @@ if (baseline !== undefined && baseline !== '') {
     fanoutBridge('partition', {}, '', baseline),
     fanoutBridge('key', {}, '', baseline),
     fanoutBridge('none', {}, '', baseline),
+    fanoutBridge('partition', { batch: { maxEvents: 100, maxWaitMs: 5 } }, ', batch 100', baseline),
   );
 }
