@@ -1,13 +1,17 @@
+import { isUtf8 } from 'node:buffer';
 import type { FanoutEvent } from '../events/fanoutEvent.ts';
-import { bodyView } from '../events/bodyView.ts';
 import type { SequenceMark } from '../sequence/partitionSequence.ts';
+
+const OPEN = Buffer.from('[');
+const CLOSE_ITEM = Buffer.from('}');
+const CLOSE = Buffer.from(']');
 
 /**
  * Several events of one partition as one delivery: a JSON array with each event's id,
- * coordinates, key, time, sequence and payload (parsed when JSON, else base64). It travels as
- * a FanoutEvent so the single-event path (signing, retries, dead letters) carries it unchanged;
- * its offset is the first event's, which a restart reads first again, so the durable retry
- * state of the batch is found under it.
+ * coordinates, key, time, sequence and payload (the JSON bytes as produced, else base64). It
+ * travels as a FanoutEvent so the single-event path (signing, retries, dead letters) carries it
+ * unchanged; its offset is the first event's, which a restart reads first again, so the durable
+ * retry state of the batch is found under it.
  */
 export function batchEvent(
   events: FanoutEvent[],
@@ -15,9 +19,10 @@ export function batchEvent(
 ): FanoutEvent {
   const first = events[0]!;
   const last = events[events.length - 1]!;
-  const items = events.map((e) => {
+  const chunks: Buffer[] = [OPEN];
+  events.forEach((e, i) => {
     const mark = markOf(e);
-    return {
+    const fields = JSON.stringify({
       id: e.id,
       topic: e.topic,
       partition: e.partition,
@@ -26,18 +31,39 @@ export function batchEvent(
       timestamp: new Date(e.timestampMs).toISOString(),
       ...(mark === undefined ? {} : { seq: mark.seq, prevId: mark.prevEventId }),
       contentType: e.contentType,
-      ...bodyView(e.contentType, e.body),
-    };
+    });
+    // the item's fields without their closing brace, then the payload, then the brace
+    const open = (i === 0 ? '' : ',') + fields.slice(0, -1);
+    if (isJsonText(e)) {
+      chunks.push(Buffer.from(`${open},"payload":`), e.body, CLOSE_ITEM);
+    } else {
+      chunks.push(Buffer.from(`${open},"bodyBase64":"${e.body.toString('base64')}"}`));
+    }
   });
+  chunks.push(CLOSE);
   return {
     id: `batch_${first.partition}_${first.offset}_${last.offset}`,
     topic: first.topic,
     partition: first.partition,
     offset: first.offset,
     key: null,
-    body: Buffer.from(JSON.stringify(items)),
+    body: Buffer.concat(chunks),
     contentType: 'application/json',
     timestampMs: first.timestampMs,
     headers: {},
   };
+}
+
+/**
+ * Whether the body can go into the array byte for byte: declared JSON, valid UTF-8 (a
+ * decoder would otherwise swap bytes for replacement characters) and one complete JSON text.
+ */
+function isJsonText(e: FanoutEvent): boolean {
+  if (!e.contentType.includes('json') || !isUtf8(e.body)) return false;
+  try {
+    JSON.parse(e.body.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { DeliveredMarks } from '../../../libs/dedupe/deliveredMarks.ts';
+import { createRedis, redisReady } from '../../../libs/redis/createRedis.ts';
+import { createLogger } from '../../../libs/log/logger.ts';
+import { PrivateRedis } from '../../helpers/privateRedis.ts';
+import { freePort } from '../../helpers/freePort.ts';
+
+const log = createLogger('error');
+// a Redis of the test's own, so its command counts are this test's alone
+const server = new PrivateRedis(await freePort());
+await server.start();
+const redis = createRedis(server.url, log);
+assert.ok(await redisReady(redis));
+after(async () => {
+  redis.disconnect();
+  await server.stop();
+});
+
+async function calls(command: string): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return Number(stats.match(new RegExp(`cmdstat_${command}:calls=(\\d+)`))?.[1] ?? 0);
+}
+
+test('marks asked for together reach Redis as one command, with their TTL, and are found', async () => {
+  const marks = new DeliveredMarks(redis, 120, log);
+  const sub = 'sub-1';
+  const ids = Array.from({ length: 250 }, (_, i) => `evt-${i}`);
+  await Promise.all(ids.map((id) => marks.mark(sub, id)));
+  assert.equal(await calls('eval'), 1);
+  // two subscriptions at once: a command each
+  await Promise.all([marks.mark('sub-2', 'x'), marks.mark('sub-3', 'y')]);
+  assert.equal(await calls('eval'), 3);
+  const found = await marks.delivered(sub, [...ids, 'evt-never']);
+  assert.equal(found.size, 250);
+  assert.ok(!found.has('evt-never'));
+  const ttl = await redis.ttl(`fanout:delivered:${sub}:evt-7`);
+  assert.ok(ttl > 100 && ttl <= 120, `ttl ${ttl}`);
+  // acknowledgements of different lanes come a turn of the event loop apart: still one command
+  const first = marks.mark(sub, 'evt-a');
+  await new Promise((resolve) => setImmediate(resolve));
+  await Promise.all([first, marks.mark(sub, 'evt-b')]);
+  assert.equal(await calls('eval'), 4);
+  // a mark asked for later goes in a command of its own
+  await marks.mark(sub, 'evt-late');
+  assert.ok((await marks.delivered(sub, ['evt-late'])).has('evt-late'));
+});
+
+test('with Redis down, marks are reported unmarked (with their count) and never throw', async () => {
+  // a port nobody listens on: the client fails its commands fast
+  const down = new Redis('redis://127.0.0.1:1/0', {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    lazyConnect: true,
+  });
+  down.on('error', () => undefined);
+  const fallbacks: [string, number][] = [];
+  const marks = new DeliveredMarks(down, 60, log, (kind, _sub, n) => fallbacks.push([kind, n]));
+  await Promise.all(['a', 'b', 'c'].map((id) => marks.mark('sub-down', id)));
+  assert.deepEqual(fallbacks, [['unmarked', 3]]);
+  down.disconnect();
+});
