@@ -11,10 +11,6 @@ export type FallbackListener = (
 // Sets every key given with the TTL in ARGV[1]: one command for many marks.
 const MARK_MANY = `for i = 1, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', ARGV[1]) end return #KEYS`;
 
-// How long a mark waits for others to share its command. A crash inside it loses the marks,
-// which costs at most a duplicate on replay, as a crash before any mark would.
-const MARK_WINDOW_MS = 2;
-
 interface PendingMarks {
   keys: string[];
   done: Promise<void>;
@@ -68,10 +64,10 @@ export class DeliveredMarks {
   }
 
   /**
-   * Marks an event delivered. Marks asked for within `MARK_WINDOW_MS` go to Redis as one
-   * scripted command per subscription: at thousands of acknowledgements a second, a command
-   * (and a socket write) per mark was a tenth of the bridge's CPU. The promise settles once the
-   * mark is written or given up (commits wait for it); it never rejects.
+   * Marks an event delivered. Marks asked for in one turn of the event loop (a batch's events,
+   * answers that came in together) go to Redis as one scripted command per subscription: a
+   * command per mark was a tenth of a batching bridge's CPU. The promise settles once the mark
+   * is written or given up (commits wait for it); it never rejects.
    */
   mark(subscriptionId: string, eventId: string): Promise<void> {
     let batch = this.pending.get(subscriptionId);
@@ -80,10 +76,10 @@ export class DeliveredMarks {
       batch = {
         keys,
         done: new Promise<void>((resolve) =>
-          setTimeout(() => {
+          setImmediate(() => {
             this.pending.delete(subscriptionId);
             void this.send(subscriptionId, keys).then(resolve);
-          }, MARK_WINDOW_MS),
+          }),
         ),
       };
       this.pending.set(subscriptionId, batch);
