@@ -1,9 +1,11 @@
 /**
  * Fan-out and isolation: one topic, N subscriptions on a fast local endpoint, measured twice in
  * one run — alone, and with one more subscription whose endpoint never answers (a stalled
- * subscriber). Prints delivered events/s across the healthy subscriptions and the ratio.
+ * subscriber). Prints delivered events/s across the healthy subscriptions and the ratio. The
+ * two cases alternate over several rounds (alone first in odd rounds, second in even ones) so
+ * the machine's drift falls on both; figures are medians, with each round's ratio shown.
  * Local stack up (`npm run stack:up`), then:
- * `npm run bench:isolation -- [events] [subs,subs...] [partition,key,none]`.
+ * `npm run bench:isolation -- [events] [subs,subs...] [partition,key,none] [rounds]`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -19,6 +21,7 @@ import { waitFor } from '../test/helpers/waitFor.ts';
 const total = Number(process.argv[2] ?? 5_000);
 const fanouts = (process.argv[3] ?? '1,10').split(',').map(Number);
 const orderings = (process.argv[4] ?? 'partition').split(',');
+const rounds = Number(process.argv[5] ?? 3);
 const partitions = 3;
 const env = BENCH_ENV;
 
@@ -81,28 +84,49 @@ async function run(subscriptions: number, ordering: string, withStalled: boolean
   }
 }
 
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
 const rows = [];
 for (const ordering of orderings) {
   for (const n of fanouts) {
-    const alone = await run(n, ordering, false);
-    const beside = await run(n, ordering, true);
+    const alone: number[] = [];
+    const beside: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      if (r % 2 === 0) {
+        alone.push(await run(n, ordering, false));
+        beside.push(await run(n, ordering, true));
+      } else {
+        beside.push(await run(n, ordering, true));
+        alone.push(await run(n, ordering, false));
+      }
+    }
     const row = {
       ordering,
       subscriptions: n,
-      eventsPerSecond: alone,
-      withStalledSubscription: beside,
-      ratio: +(beside / alone).toFixed(3),
+      eventsPerSecond: median(alone),
+      withStalledSubscription: median(beside),
+      ratio: +(median(beside) / median(alone)).toFixed(3),
+      rounds: alone.map((a, i) => ({ alone: a, withStalled: beside[i]! })),
     };
     rows.push(row);
+    const perRound = row.rounds.map((x) => (x.withStalled / x.alone).toFixed(2)).join(', ');
     console.log(
-      `${ordering.padEnd(9)} ${String(n).padStart(3)} subscription(s): ${alone} deliveries/s alone, ${beside} with one stalled subscription beside them (ratio ${row.ratio})`,
+      `${ordering.padEnd(9)} ${String(n).padStart(3)} subscription(s): median ${row.eventsPerSecond} deliveries/s alone, ${row.withStalledSubscription} with one stalled subscription beside them (ratio ${row.ratio}; per round ${perRound})`,
     );
   }
 }
 await mkdir(new URL('./results/', import.meta.url), { recursive: true });
 await writeFile(
   new URL(`./results/fanoutIsolation-${Date.now()}.json`, import.meta.url),
-  JSON.stringify({ at: new Date().toISOString(), events: total, partitions, rows }, null, 2) + '\n',
+  JSON.stringify(
+    { at: new Date().toISOString(), events: total, partitions, rounds, rows },
+    null,
+    2,
+  ) + '\n',
 );
 fast.closeAllConnections();
 stalled.closeAllConnections();
