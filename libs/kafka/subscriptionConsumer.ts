@@ -119,7 +119,6 @@ export function createSubscriptionConsumer(
       consumer.on(consumer.events.GROUP_JOIN, () => {
         epoch++;
         fed.clear();
-        paused.clear();
         void feed.reset('group joined', () => undefined);
       });
       await consumer.connect();
