@@ -31,6 +31,10 @@ export interface FanoutMetrics {
   status: Gauge<'subscription' | 'topic' | 'status'>;
   deadLettersStored: Gauge<'subscription' | 'topic'>;
   retriesParked: Gauge<'subscription' | 'topic'>;
+  // write fan-out's delivery workers (router)
+  leaseStatements: Counter<'result'>;
+  leasedRows: Counter;
+  leaseSeconds: Histogram;
 }
 
 // produce → acknowledgement: from milliseconds to the hour a subscriber can fall behind
@@ -178,6 +182,23 @@ export function createMetrics(service: string): FanoutMetrics {
       name: 'fanout_retries_parked',
       help: 'Events waiting for a retry (attempted at least once, not yet acknowledged).',
       labelNames: sub,
+      registers,
+    }),
+    leaseStatements: new Counter({
+      name: 'fanout_delivery_lease_statements_total',
+      help: "Lease statements of this process's delivery worker, by result: rows, empty or error.",
+      labelNames: ['result'],
+      registers,
+    }),
+    leasedRows: new Counter({
+      name: 'fanout_delivery_leased_rows_total',
+      help: "Delivery rows this process's worker leased.",
+      registers,
+    }),
+    leaseSeconds: new Histogram({
+      name: 'fanout_delivery_lease_seconds',
+      help: 'Time of one lease statement: grows with lock waits and with the heads it walks.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
   };

@@ -92,6 +92,8 @@ export class DeliveryWorker {
       const free = capacity - this.inFlight;
       let leased: LeasedDelivery[] = [];
       if (free > 0) {
+        const { metrics } = this.deps;
+        const done = metrics.leaseSeconds.startTimer();
         try {
           leased = await leaseDeliveries(
             this.deps.pool,
@@ -102,8 +104,13 @@ export class DeliveryWorker {
             this.saturatedSubscriptions(),
             this.deps.config.deliveryRunLength,
           );
+          metrics.leaseStatements.inc({ result: leased.length === 0 ? 'empty' : 'rows' });
+          metrics.leasedRows.inc(leased.length);
         } catch (err) {
+          metrics.leaseStatements.inc({ result: 'error' });
           this.log.warn('cannot lease delivery rows', { err });
+        } finally {
+          done();
         }
       }
       for (const run of runsOf(leased)) {

@@ -127,6 +127,12 @@ test('two router processes share the delivery rows: every event once per subscri
   );
   assert.equal(owners.rows.length, 2, `two workers shared rows: ${JSON.stringify(owners.rows)}`);
   console.log(`# rows per worker: ${owners.rows.map((r) => r.n).join(', ')}`);
+  // this process's worker counted its lease statements and every row it delivered was leased
+  const mine = owners.rows.find((r) => r.lease_owner === stack.router!.worker.owner);
+  const leased = (await stack.rt.metrics.leasedRows.get()).values[0]?.value ?? 0;
+  assert.ok(leased >= Number(mine?.n), `leased ${leased} rows, delivered ${mine?.n}`);
+  const statements = await stack.rt.metrics.leaseStatements.get();
+  assert.ok(statements.values.some((v) => v.labels.result === 'rows' && v.value > 0));
   for (const id of ids) {
     assert.equal(await stack.rt.admin.groupMemberCount(groupIdOf(id)), 0);
   }
