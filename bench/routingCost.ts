@@ -1,19 +1,25 @@
 /**
  * Read fan-out against write fan-out, on one machine, same endpoint, same events:
- *   1. cost per 1,000 deliveries (CPU seconds of the delivering process — bridge for read,
- *      router for write — and of the PostgreSQL backends of the benchmark's database; the
- *      broker's CPU is printed too, but the broker is shared, so it carries others' load) at
- *      1, 4, 16, 64, 256 subscriptions on one 3-partition topic;
- *   2. the idle cost (CPU % and memory) of the same process with those subscriptions and no
- *      traffic;
+ *   1. deliveries/s and cost per 1,000 deliveries (CPU seconds of the delivering process —
+ *      bridge for read, router for write — of the PostgreSQL backends of the benchmark's
+ *      database, and of the broker, which is shared, so it carries others' load) at each
+ *      subscription count on one 3-partition topic;
+ *   2. the idle cost (CPU %, memory, connections to the broker) of the same process with those
+ *      subscriptions and no traffic;
  *   3. from both, the event rate below which write fan-out is cheaper for each subscription
  *      count (the crossover), and whether the default thresholds pick the cheaper mode.
  * Local stack up, then:
- *   `node bench/routingCost.ts [subscriptions,...] [deliveries per run] [idle seconds]`
+ *   `node bench/routingCost.ts [subscriptions,...] [deliveries per run] [idle seconds]
+ *      [--cap-seconds S] [--parallel P]`
+ * Each case sends max(100, deliveries / subscriptions) events. `--cap-seconds` (default 600)
+ * bounds the measured stretch of a case: past it the case is measured on what was delivered
+ * by then and marked capped (no idle figures). `--parallel` (default 16) bounds the API calls
+ * that create subscriptions at once. The issue's case: `1,10,100,1000 20000 20`.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
 import { startApi } from '../services/api/startApi.ts';
 import { createRuntime } from '../services/runtime/createRuntime.ts';
 import { call } from '../test/helpers/api.ts';
@@ -21,19 +27,32 @@ import { pinAndWait } from '../test/helpers/routing.ts';
 import { resetState, uniqueName } from '../test/helpers/testStack.ts';
 import { sleep, waitFor } from '../test/helpers/waitFor.ts';
 import { BENCH_ENV } from './benchEnv.ts';
+import { brokerConnections } from './routing/brokerConnections.ts';
+import { createSubscriptions, postWithRetry } from './routing/createSubscriptions.ts';
 import { analyse, type CostRow } from './routing/crossover.ts';
 import { BenchService } from './routing/benchService.ts';
+import { dropKafkaState } from './routing/dropKafkaState.ts';
 import { brokerPid, cpuSeconds, DatabaseCpu, rssMiB } from './routing/processCpu.ts';
 
+const args = parseArgs({
+  allowPositionals: true,
+  options: {
+    from: { type: 'string' },
+    'cap-seconds': { type: 'string', default: '600' },
+    parallel: { type: 'string', default: '16' },
+  },
+});
 // `--from results/routingCost-….json` prints the analysis of a run already made
-const fromFile = process.argv[2] === '--from' ? process.argv[3] : undefined;
-if (fromFile !== undefined) {
-  analyse((JSON.parse(await readFile(fromFile, 'utf8')) as { rows: CostRow[] }).rows);
+if (args.values.from !== undefined) {
+  analyse((JSON.parse(await readFile(args.values.from, 'utf8')) as { rows: CostRow[] }).rows);
   process.exit(0);
 }
-const counts = (process.argv[2] ?? '1,4,16,64,256').split(',').map(Number);
-const deliveriesPerRun = Number(process.argv[3] ?? 20_000);
-const idleSeconds = Number(process.argv[4] ?? 20);
+const [countsArg, deliveriesArg, idleArg] = args.positionals;
+const counts = (countsArg ?? '1,4,16,64,256').split(',').map(Number);
+const deliveriesPerRun = Number(deliveriesArg ?? 20_000);
+const idleSeconds = Number(idleArg ?? 20);
+const capSeconds = Number(args.values['cap-seconds']);
+const parallel = Number(args.values.parallel);
 const partitions = 3;
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -60,32 +79,28 @@ const sink = createServer((req, res) => {
 await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
 const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/hook`;
 
-type Row = CostRow;
+// deleted from Kafka at the end only: this process's KafkaJS clients keep asking for metadata
+// of every topic they looked at, and fail once one of those is gone
+const made = { topics: [] as string[], subscriptions: [] as string[] };
 
-async function run(mode: 'read' | 'write', subscriptions: number): Promise<Row> {
+async function run(mode: 'read' | 'write', subscriptions: number): Promise<CostRow> {
   await resetState(rt);
   const topic = uniqueName('cost');
-  await call(base, 'POST', '/v1/topics', { name: topic, partitions });
-  for (let i = 0; i < subscriptions; i++) {
-    // a busy shared broker sometimes answers a metadata request late: try a few times
-    for (let attempt = 1; ; attempt++) {
-      const res = await call(base, 'POST', '/v1/subscriptions', { topic, endpoint: sinkUrl });
-      if (res.status === 201) break;
-      if (attempt === 5 || res.status < 500) {
-        throw new Error(`subscribe failed: ${JSON.stringify(res.body)}`);
-      }
-      await sleep(1000);
-    }
-  }
+  await postWithRetry(base, '/v1/topics', { name: topic, partitions });
+  const created = Date.now();
+  const ids = await createSubscriptions(base, topic, sinkUrl, subscriptions, parallel);
+  const createSeconds = (Date.now() - created) / 1000;
   const service =
     mode === 'read' ? new BenchService('bridge', env) : new BenchService('router', env);
-  await service.start(mode === 'read' ? 'bridge started' : 'router started');
   try {
-    if (mode === 'write') await pinAndWait(base, topic, 'write', 180_000);
+    const started = Date.now();
+    await service.start(mode === 'read' ? 'bridge started' : 'router started');
+    if (mode === 'write') await pinAndWait(base, topic, 'write', 600_000);
     // one warm-up event: every consumer has joined (or the router reads the topic) first
     delivered = 0;
     await call(base, 'POST', `/v1/topics/${topic}/events`, { payload: { warm: true } });
-    await waitFor(() => delivered >= subscriptions, 'warm-up delivered', 600_000, 20);
+    await waitFor(() => delivered >= subscriptions, 'warm-up delivered', 900_000, 20);
+    const readySeconds = (Date.now() - started) / 1000;
     await sleep(1000);
     delivered = 0;
     const events = Math.max(100, Math.ceil(deliveriesPerRun / subscriptions));
@@ -101,19 +116,27 @@ async function run(mode: 'read' | 'write', subscriptions: number): Promise<Row> 
       }));
       await call(base, 'POST', `/v1/topics/${topic}/events`, { events: batch });
     }
-    await waitFor(() => delivered >= events * subscriptions, 'all delivered', 1_800_000, 20);
+    const wanted = events * subscriptions;
+    const deadline = t0 + capSeconds * 1000;
+    while (delivered < wanted && Date.now() < deadline) await sleep(20);
+    const deliveries = Math.max(1, Math.min(delivered, wanted));
+    const capped = delivered < wanted;
     const seconds = (Date.now() - t0) / 1000;
     const processCpu = (await cpuSeconds(service.pid)) - cpu0;
     const databaseCpu = await dbCpu.since();
     const brokerCpu = broker === undefined ? 0 : (await cpuSeconds(broker)) - broker0;
-    // idle: same subscriptions, no traffic
-    await sleep(2000);
-    const idle0 = await cpuSeconds(service.pid);
-    await dbCpu.start();
-    await sleep(idleSeconds * 1000);
-    const idleCpu = (await cpuSeconds(service.pid)) - idle0;
-    const idleDb = await dbCpu.since();
-    const deliveries = events * subscriptions;
+    let idleCpu = NaN;
+    let idleDb = NaN;
+    if (!capped) {
+      // idle: same subscriptions, no traffic
+      await sleep(2000);
+      const idle0 = await cpuSeconds(service.pid);
+      await dbCpu.start();
+      await sleep(idleSeconds * 1000);
+      idleCpu = (await cpuSeconds(service.pid)) - idle0;
+      idleDb = await dbCpu.since();
+    }
+    const per1000 = (cpu: number): number => round((cpu * 1000) / deliveries);
     return {
       mode,
       subscriptions,
@@ -123,13 +146,25 @@ async function run(mode: 'read' | 'write', subscriptions: number): Promise<Row> 
       processCpu: round(processCpu),
       databaseCpu: round(databaseCpu),
       brokerCpu: round(brokerCpu),
-      cpuPer1000: round(((processCpu + databaseCpu) * 1000) / deliveries),
+      cpuPer1000: per1000(processCpu + databaseCpu),
       idleCpuPercent: round((idleCpu / idleSeconds) * 100),
       idleDatabaseCpuPercent: round((idleDb / idleSeconds) * 100),
       rssMiB: round(await rssMiB(service.pid)),
+      deliveriesPerSecond: round(deliveries / seconds),
+      per1000: {
+        process: per1000(processCpu),
+        database: per1000(databaseCpu),
+        broker: per1000(brokerCpu),
+      },
+      createSeconds: round(createSeconds),
+      readySeconds: round(readySeconds),
+      brokerConnections: await brokerConnections(service.pid),
+      capped,
     };
   } finally {
     await service.stop();
+    made.topics.push(topic);
+    made.subscriptions.push(...ids);
   }
 }
 
@@ -137,28 +172,46 @@ function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-const rows: Row[] = [];
+const fixed = (n: number, digits: number, width: number): string =>
+  (Number.isNaN(n) ? '-' : n.toFixed(digits)).padStart(width);
+
+const rows: CostRow[] = [];
 console.log(
-  'mode  subs  events  deliveries  wall_s  proc_cpu_s  db_cpu_s  broker_cpu_s  cpu_s/1000  idle_cpu_%  idle_db_%  rss_MiB',
+  'cpu_s/1k: per 1,000 deliveries; proc = bridge (read) or router (write); total = proc + db',
+);
+console.log(
+  'mode  subs  events  deliveries  wall_s  deliv/s  proc_cpu_s/1k  db_cpu_s/1k  broker_cpu_s/1k  total_cpu_s/1k  create_s  ready_s  idle_cpu_%  idle_db_%  rss_MiB  broker_conns',
 );
 for (const n of counts) {
   for (const mode of ['read', 'write'] as const) {
-    const r = await run(mode, n);
+    let r: CostRow;
+    try {
+      r = await run(mode, n);
+    } catch (err) {
+      // one case that cannot run (too many consumers for the machine, say) must not hide the rest
+      console.log(`${mode.padEnd(5)} ${String(n).padStart(5)}  failed: ${String(err)}`);
+      continue;
+    }
     rows.push(r);
     console.log(
       [
         r.mode.padEnd(5),
-        String(r.subscriptions).padStart(4),
-        String(r.events).padStart(7),
+        String(r.subscriptions).padStart(5),
+        String(r.events).padStart(6),
         String(r.deliveries).padStart(11),
-        r.seconds.toFixed(1).padStart(7),
-        r.processCpu.toFixed(2).padStart(11),
-        r.databaseCpu.toFixed(2).padStart(9),
-        r.brokerCpu.toFixed(2).padStart(13),
-        r.cpuPer1000.toFixed(3).padStart(11),
-        r.idleCpuPercent.toFixed(2).padStart(11),
-        r.idleDatabaseCpuPercent.toFixed(2).padStart(10),
-        r.rssMiB.toFixed(0).padStart(8),
+        fixed(r.seconds, 1, 7),
+        fixed(r.deliveriesPerSecond ?? NaN, 0, 8),
+        fixed(r.per1000?.process ?? NaN, 3, 14),
+        fixed(r.per1000?.database ?? NaN, 3, 12),
+        fixed(r.per1000?.broker ?? NaN, 3, 16),
+        fixed(r.cpuPer1000, 3, 15),
+        fixed(r.createSeconds ?? NaN, 1, 9),
+        fixed(r.readySeconds ?? NaN, 1, 8),
+        fixed(r.idleCpuPercent, 2, 11),
+        fixed(r.idleDatabaseCpuPercent, 2, 10),
+        fixed(r.rssMiB, 0, 8),
+        String(r.brokerConnections ?? '-').padStart(13),
+        r.capped === true ? `  capped at ${capSeconds} s` : '',
       ].join(' '),
     );
   }
@@ -169,9 +222,14 @@ analyse(rows);
 await mkdir(new URL('./results/', import.meta.url), { recursive: true });
 await writeFile(
   new URL(`./results/routingCost-${Date.now()}.json`, import.meta.url),
-  JSON.stringify({ at: new Date().toISOString(), partitions, idleSeconds, rows }, null, 2) + '\n',
+  JSON.stringify(
+    { at: new Date().toISOString(), partitions, idleSeconds, capSeconds, rows },
+    null,
+    2,
+  ) + '\n',
 );
 sink.closeAllConnections();
 sink.close();
 await api.stop();
+await dropKafkaState(rt.kafka, made.topics, made.subscriptions);
 await rt.close();

@@ -14,6 +14,19 @@ export interface CostRow {
   idleCpuPercent: number;
   idleDatabaseCpuPercent: number;
   rssMiB: number;
+  // added later: absent from older result files
+  /** Deliveries counted, per second of the measured stretch. */
+  deliveriesPerSecond?: number;
+  /** CPU seconds per 1,000 deliveries of each process on its own. */
+  per1000?: { process: number; database: number; broker: number };
+  /** Seconds to create the subscriptions through the API. */
+  createSeconds?: number;
+  /** Seconds from starting the process to the first event delivered to every subscription. */
+  readySeconds?: number;
+  /** Established connections from the delivering process to the broker. */
+  brokerConnections?: number;
+  /** The cap on the measured stretch was reached: figures are of what was delivered by then. */
+  capped?: boolean;
 }
 
 /** Least-squares slope and intercept of y over x. */
@@ -40,7 +53,13 @@ function fit(points: [number, number][]): { slope: number; intercept: number } {
  */
 export function analyse(rows: CostRow[]): void {
   const idle = (r: CostRow): number => (r.idleCpuPercent + r.idleDatabaseCpuPercent) / 100;
-  const of = (mode: 'read' | 'write'): CostRow[] => rows.filter((r) => r.mode === mode);
+  // a capped row has no idle figures: deliveries were still going on
+  const of = (mode: 'read' | 'write'): CostRow[] =>
+    rows.filter((r) => r.mode === mode && r.capped !== true);
+  if (of('read').length === 0 || of('write').length === 0) {
+    console.log('\nno crossover: a mode has no complete row');
+    return;
+  }
   const readIdle = fit(of('read').map((r) => [r.subscriptions, idle(r)]));
   const writeIdle = fit(of('write').map((r) => [r.subscriptions, idle(r)]));
   const perDelivery = (mode: 'read' | 'write'): number => {
