@@ -2,27 +2,51 @@
  * Idle cost of many quiet subscriptions: T topics with S subscriptions each and no traffic,
  * delivered (1) by read fan-out only — a bridge process, one consumer group per subscription —
  * and (2) hybrid — the same bridge process plus a router process, with the routing decision on
- * its defaults (which move every quiet topic to write fan-out). Prints CPU % and memory of our
- * processes, CPU % of the benchmark database's PostgreSQL backends, and the broker's CPU %
- * (shared machine: others' load included) over a measured window.
- * Local stack up, then: `node bench/idleCost.ts [topics] [subscriptions per topic] [seconds]`
- * (the issue's case is 500 topics x 2; each subscription also makes a dead-letter topic).
+ * its defaults (which move every quiet topic to write fan-out). Prints, over a measured window,
+ * CPU %, memory and established broker connections of each of our processes (the api runs in
+ * this benchmark's own process, with the sink), CPU % of the benchmark database's PostgreSQL
+ * backends, and the broker's CPU % (shared machine: others' load included) and open files;
+ * and how long creating the topics and subscriptions took.
+ * Local stack up, then:
+ *   `node bench/idleCost.ts [topics] [subscriptions per topic] [seconds] [--parallel P]
+ *      [--phases read,hybrid] [--force-read]`
+ * (the issue's case is 2,000 topics x 5; each subscription also makes a dead-letter topic, so
+ * that is 12,000 topics on the broker). A bridge keeps 2 broker connections per subscription
+ * in read fan-out: the read-only phase is skipped, with the reason, when those would not fit in
+ * the broker's or this process's open-file limit (`--force-read` runs it anyway). Without it
+ * the hybrid phase starts the router first and the bridge once every topic is in write fan-out.
+ * Everything made on the broker is deleted at the end.
  */
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
 import { startApi } from '../services/api/startApi.ts';
 import { createRuntime } from '../services/runtime/createRuntime.ts';
-import { call } from '../test/helpers/api.ts';
 import { resetState, uniqueName } from '../test/helpers/testStack.ts';
 import { sleep, waitFor } from '../test/helpers/waitFor.ts';
 import { groupIdOf } from '../libs/registry/types.ts';
 import { BENCH_ENV } from './benchEnv.ts';
 import { BenchService } from './routing/benchService.ts';
+import { brokerConnections, openFiles } from './routing/brokerConnections.ts';
+import { inParallel, postWithRetry } from './routing/createSubscriptions.ts';
+import { dropKafkaState } from './routing/dropKafkaState.ts';
 import { brokerPid, cpuSeconds, DatabaseCpu, rssMiB } from './routing/processCpu.ts';
 
-const topics = Number(process.argv[2] ?? 500);
-const perTopic = Number(process.argv[3] ?? 2);
-const seconds = Number(process.argv[4] ?? 60);
+const args = parseArgs({
+  allowPositionals: true,
+  options: {
+    parallel: { type: 'string', default: '32' },
+    phases: { type: 'string', default: 'read,hybrid' },
+    'force-read': { type: 'boolean', default: false },
+  },
+});
+const [topicsArg, perTopicArg, secondsArg] = args.positionals;
+const topics = Number(topicsArg ?? 500);
+const perTopic = Number(perTopicArg ?? 2);
+const seconds = Number(secondsArg ?? 60);
+const parallel = Number(args.values.parallel);
+const phases = new Set(args.values.phases.split(','));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   ...BENCH_ENV,
@@ -38,97 +62,160 @@ const sink = createServer((req, res) => req.resume().on('end', () => res.writeHe
 await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
 const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/hook`;
 
-async function withRetry(path: string, body: unknown): Promise<Record<string, unknown>> {
-  for (let attempt = 1; ; attempt++) {
-    const res = await call(base, 'POST', path, body);
-    if (res.status === 201) return res.body;
-    if (attempt === 5 || res.status < 500) throw new Error(`${path}: ${JSON.stringify(res.body)}`);
-    await sleep(1000);
-  }
-}
-
 await resetState(rt);
-const subIds: string[] = [];
-const names: string[] = [];
-for (let t = 0; t < topics; t++) {
-  const name = uniqueName('idle');
-  names.push(name);
-  await withRetry('/v1/topics', { name, partitions: 1 });
-  for (let s = 0; s < perTopic; s++) {
-    subIds.push(
-      String((await withRetry('/v1/subscriptions', { topic: name, endpoint: sinkUrl })).id),
-    );
-  }
-}
-console.log(`${topics} topics x ${perTopic} subscriptions = ${subIds.length} subscriptions`);
+const names = Array.from({ length: topics }, () => uniqueName('idle'));
+let t0 = Date.now();
+await inParallel(topics, parallel, (t) =>
+  postWithRetry(base, '/v1/topics', { name: names[t], partitions: 1 }),
+);
+const topicSeconds = (Date.now() - t0) / 1000;
+t0 = Date.now();
+const subIds = await inParallel(topics * perTopic, parallel, async (i) =>
+  String(
+    (
+      await postWithRetry(base, '/v1/subscriptions', {
+        topic: names[Math.floor(i / perTopic)],
+        endpoint: sinkUrl,
+      })
+    ).id,
+  ),
+);
+const subSeconds = (Date.now() - t0) / 1000;
+console.log(
+  `${topics} topics x ${perTopic} subscriptions = ${subIds.length} subscriptions (+ as many dead-letter topics)`,
+);
+console.log(
+  `created in ${topicSeconds.toFixed(1)} s (topics) + ${subSeconds.toFixed(1)} s (subscriptions, ${parallel} at a time)`,
+);
 
-async function measure(
-  pids: number[],
-): Promise<{ cpu: number; db: number; broker: number; rss: number }> {
+interface Measured {
+  label: string;
+  cpu: number[];
+  rss: number[];
+  conns: number[];
+  db: number;
+  broker: number;
+}
+
+async function measure(services: [string, number][]): Promise<Measured> {
+  const pids = services.map(([, pid]) => pid);
   const cpu0 = await Promise.all(pids.map(cpuSeconds));
   const b0 = broker === undefined ? 0 : await cpuSeconds(broker);
   await dbCpu.start();
   await sleep(seconds * 1000);
   const cpu1 = await Promise.all(pids.map(cpuSeconds));
-  const used = cpu1.reduce((a, c, i) => a + c - cpu0[i]!, 0);
   return {
-    cpu: (used / seconds) * 100,
+    label: services.map(([name]) => name).join(' + '),
+    cpu: cpu1.map((c, i) => ((c - cpu0[i]!) / seconds) * 100),
+    rss: await Promise.all(pids.map(rssMiB)),
+    conns: await Promise.all(pids.map((pid) => brokerConnections(pid))),
     db: ((await dbCpu.since()) / seconds) * 100,
     broker: broker === undefined ? 0 : (((await cpuSeconds(broker)) - b0) / seconds) * 100,
-    rss: (await Promise.all(pids.map(rssMiB))).reduce((a, b) => a + b, 0),
   };
 }
 
-function print(label: string, m: { cpu: number; db: number; broker: number; rss: number }): void {
+async function print(title: string, services: [string, number][], m: Measured): Promise<void> {
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  const files = broker === undefined ? undefined : await openFiles(broker);
+  console.log(`${title}:`);
+  services.forEach(([name], i) =>
+    console.log(
+      `  ${name.padEnd(24)} ${m.cpu[i]!.toFixed(1).padStart(6)} % CPU ${m.rss[i]!.toFixed(0).padStart(6)} MiB ${String(m.conns[i]).padStart(6)} broker connections`,
+    ),
+  );
   console.log(
-    `${label}: our processes ${m.cpu.toFixed(1)} % CPU, ${m.rss.toFixed(0)} MiB; PostgreSQL backends ${m.db.toFixed(1)} %; broker ${m.broker.toFixed(1)} % (shared)`,
+    `  ${'our processes'.padEnd(24)} ${sum(m.cpu).toFixed(1).padStart(6)} % CPU ${sum(m.rss).toFixed(0).padStart(6)} MiB ${String(sum(m.conns)).padStart(6)} broker connections`,
+  );
+  console.log(
+    `  PostgreSQL backends ${m.db.toFixed(1)} %; broker ${m.broker.toFixed(1)} % (shared)${files === undefined ? '' : `, ${files.open} of ${files.limit} open files`}`,
   );
 }
 
-// 1. read fan-out only
+/**
+ * Whether a bridge with a consumer group per subscription fits: 2 connections each, on this
+ * process's side (the bridge inherits its limit) and on the broker's, which also holds a file
+ * per partition.
+ */
+async function readFits(): Promise<string | undefined> {
+  const needed = 2 * subIds.length + 100;
+  const own = Number(
+    /Max open files\s+(\d+)/.exec(await readFile('/proc/self/limits', 'utf8'))?.[1] ?? 0,
+  );
+  if (own > 0 && needed > own) return `${needed} sockets > this process's limit of ${own} files`;
+  if (broker === undefined) return undefined;
+  const files = await openFiles(broker);
+  if (files.limit > 0 && files.open + needed > files.limit) {
+    return `the broker has ${files.open} of ${files.limit} files open; ${needed} more connections would not fit`;
+  }
+  return undefined;
+}
+
+async function allInWrite(): Promise<boolean> {
+  const res = await rt.pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM topic_routes WHERE state = 'write' AND topic = ANY ($1)`,
+    [names],
+  );
+  return Number(res.rows[0]!.n) === topics;
+}
+
 const bridge = new BenchService('bridge', env);
-await bridge.start('bridge started');
-await waitFor(
-  async () => {
-    for (const id of subIds)
-      if ((await rt.admin.groupMemberCount(groupIdOf(id))) === 0) return false;
-    return true;
-  },
-  'every subscription has its consumer',
-  1_800_000,
-  2000,
-);
-await sleep(5000);
-print('read fan-out only', await measure([bridge.pid]));
-
-// 2. hybrid: the router moves the quiet topics to write fan-out by the default thresholds
 const router = new BenchService('router', env);
-await router.start('router started');
-await waitFor(
-  async () =>
-    Number(
-      (
-        await rt.pool.query<{ n: string }>(
-          `SELECT count(*) AS n FROM topic_routes WHERE state = 'write' AND topic = ANY ($1)`,
-          [names],
-        )
-      ).rows[0]!.n,
-    ) === topics,
-  'every quiet topic in write fan-out',
-  1_800_000,
-  2000,
-);
-const reasons = await rt.pool.query<{ reason: string }>(
-  `SELECT reason FROM topic_routes WHERE topic = $1`,
-  [names[0]],
-);
-console.log(`every topic moved to write fan-out; e.g. "${reasons.rows[0]?.reason}"`);
-await sleep(5000);
-print('hybrid (bridge + router)', await measure([bridge.pid, router.pid]));
-
-await router.stop();
-await bridge.stop();
-await resetState(rt);
-sink.close();
-await api.stop();
-await rt.close();
+try {
+  const tooMany = phases.has('read') && !args.values['force-read'] ? await readFits() : undefined;
+  if (tooMany !== undefined) {
+    console.log(`read fan-out only: skipped, ${tooMany} (--force-read runs it)`);
+  }
+  const readPhase = phases.has('read') && tooMany === undefined;
+  if (readPhase) {
+    // 1. read fan-out only
+    t0 = Date.now();
+    await bridge.start('bridge started');
+    await waitFor(
+      async () => {
+        for (const id of subIds)
+          if ((await rt.admin.groupMemberCount(groupIdOf(id))) === 0) return false;
+        return true;
+      },
+      'every subscription has its consumer',
+      3_600_000,
+      2000,
+    );
+    console.log(`every consumer joined in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await sleep(5000);
+    const services: [string, number][] = [
+      ['bridge', bridge.pid],
+      ['api + sink (this process)', process.pid],
+    ];
+    await print('read fan-out only', services, await measure(services));
+  }
+  if (phases.has('hybrid')) {
+    // 2. hybrid: the router moves the quiet topics to write fan-out by the default thresholds
+    t0 = Date.now();
+    await router.start('router started');
+    await waitFor(allInWrite, 'every quiet topic in write fan-out', 3_600_000, 2000);
+    // without the read phase the bridge comes last, and starts no consumer for these topics
+    if (!readPhase) await bridge.start('bridge started');
+    const reasons = await rt.pool.query<{ reason: string }>(
+      `SELECT reason FROM topic_routes WHERE topic = $1`,
+      [names[0]],
+    );
+    console.log(
+      `every topic moved to write fan-out in ${((Date.now() - t0) / 1000).toFixed(1)} s; e.g. "${reasons.rows[0]?.reason}"`,
+    );
+    await sleep(5000);
+    const services: [string, number][] = [
+      ['bridge', bridge.pid],
+      ['router', router.pid],
+      ['api + sink (this process)', process.pid],
+    ];
+    await print('hybrid (bridge + router)', services, await measure(services));
+  }
+} finally {
+  await router.stop();
+  await bridge.stop();
+  await resetState(rt);
+  sink.close();
+  await api.stop();
+  await dropKafkaState(rt.kafka, names, subIds);
+  await rt.close();
+}
