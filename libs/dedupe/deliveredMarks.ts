@@ -27,19 +27,29 @@ export class DeliveredMarks {
   private readonly ttlSeconds: number;
   private readonly log: Logger;
   private readonly onFallback: FallbackListener;
-  // marks asked for in this turn of the event loop, per subscription, sent together after it
+  private readonly gatherMs: number;
+  // marks asked for and not yet sent, per subscription: they go together
   private readonly pending = new Map<string, PendingMarks>();
 
+  /**
+   * `gatherMs`: how long a mark waits for others to share its command. 0 sends after the
+   * current turn of the event loop; callers that do not wait on their marks (the bridge's
+   * lanes move on at once) gather longer, so one partition's answers, a few hundred
+   * microseconds apart, share a command too. Marks lost in a crash inside that window cost at
+   * most a duplicate on replay, as a crash just before the mark would.
+   */
   constructor(
     redis: Redis,
     ttlSeconds: number,
     log: Logger,
     onFallback: FallbackListener = () => undefined,
+    gatherMs = 0,
   ) {
     this.redis = redis;
     this.ttlSeconds = ttlSeconds;
     this.log = log;
     this.onFallback = onFallback;
+    this.gatherMs = gatherMs;
   }
 
   private key(subscriptionId: string, eventId: string): string {
@@ -64,10 +74,10 @@ export class DeliveredMarks {
   }
 
   /**
-   * Marks an event delivered. Marks asked for in one turn of the event loop (a batch's events,
-   * answers that came in together) go to Redis as one scripted command per subscription: a
-   * command per mark was a tenth of a batching bridge's CPU. The promise settles once the mark
-   * is written or given up (commits wait for it); it never rejects.
+   * Marks an event delivered. Marks asked for together (see `gatherMs`) go to Redis as one
+   * scripted command per subscription: a command per mark was a tenth of the bridge's CPU.
+   * The promise settles once the mark is written or given up (commits wait for it); it never
+   * rejects.
    */
   mark(subscriptionId: string, eventId: string): Promise<void> {
     let batch = this.pending.get(subscriptionId);
@@ -75,12 +85,14 @@ export class DeliveredMarks {
       const keys: string[] = [];
       batch = {
         keys,
-        done: new Promise<void>((resolve) =>
-          setImmediate(() => {
+        done: new Promise<void>((resolve) => {
+          const flush = (): void => {
             this.pending.delete(subscriptionId);
             void this.send(subscriptionId, keys).then(resolve);
-          }),
-        ),
+          };
+          if (this.gatherMs > 0) setTimeout(flush, this.gatherMs);
+          else setImmediate(flush);
+        }),
       };
       this.pending.set(subscriptionId, batch);
     }

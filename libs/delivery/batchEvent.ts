@@ -22,18 +22,16 @@ export function batchEvent(
   const chunks: Buffer[] = [OPEN];
   events.forEach((e, i) => {
     const mark = markOf(e);
-    const fields = JSON.stringify({
-      id: e.id,
-      topic: e.topic,
-      partition: e.partition,
-      offset: e.offset,
-      key: e.key,
-      timestamp: new Date(e.timestampMs).toISOString(),
-      ...(mark === undefined ? {} : { seq: mark.seq, prevId: mark.prevEventId }),
-      contentType: e.contentType,
-    });
-    // the item's fields without their closing brace, then the payload, then the brace
-    const open = (i === 0 ? '' : ',') + fields.slice(0, -1);
+    // the item's fields without their closing brace, then the payload, then the brace; built
+    // as text (offsets are decimal digits, the time ISO) rather than through an object per event
+    const open =
+      `${i === 0 ? '' : ','}{"id":${JSON.stringify(e.id)},"topic":${JSON.stringify(e.topic)}` +
+      `,"partition":${e.partition},"offset":"${e.offset}","key":${JSON.stringify(e.key)}` +
+      `,"timestamp":"${new Date(e.timestampMs).toISOString()}"` +
+      (mark === undefined
+        ? ''
+        : `,"seq":${mark.seq},"prevId":${JSON.stringify(mark.prevEventId)}`) +
+      `,"contentType":${JSON.stringify(e.contentType)}`;
     if (isJsonText(e)) {
       chunks.push(Buffer.from(`${open},"payload":`), e.body, CLOSE_ITEM);
     } else {

@@ -1,4 +1,4 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 
 /**
  * Time-ordered event ids in the UUIDv7 layout (RFC 9562): 48 bits of Unix milliseconds, then
@@ -37,7 +37,8 @@ export function eventIdFromCoordinates(
   offset: string,
   timestampMs: number,
 ): string {
-  const digest = createHash('sha256').update(`${topic}\u0000${partition}\u0000${offset}`).digest();
+  // one-shot: no Hash object per event (a bridge names every record it reads this way)
+  const digest = hash('sha256', `${topic}\u0000${partition}\u0000${offset}`, 'buffer');
   const bytes = Buffer.alloc(16);
   digest.copy(bytes, 6, 0, 10);
   writeTimestamp(bytes, Math.max(0, timestampMs));

@@ -14,12 +14,20 @@ export interface RunningBridge {
   stop(): Promise<void>;
 }
 
+// The lanes never wait on a dedupe mark (only commits do), so marks may gather a little.
+const MARK_GATHER_MS = 2;
+
 export async function startBridge(rt: Runtime): Promise<RunningBridge> {
-  const marks = new DeliveredMarks(rt.redis, rt.config.dedupeTtlSeconds, rt.log, (kind, sub, n) =>
-    (kind === 'unchecked' ? rt.metrics.dedupeUnchecked : rt.metrics.dedupeMarksSkipped).inc(
-      { subscription: sub },
-      n,
-    ),
+  const marks = new DeliveredMarks(
+    rt.redis,
+    rt.config.dedupeTtlSeconds,
+    rt.log,
+    (kind, sub, n) =>
+      (kind === 'unchecked' ? rt.metrics.dedupeUnchecked : rt.metrics.dedupeMarksSkipped).inc(
+        { subscription: sub },
+        n,
+      ),
+    MARK_GATHER_MS,
   );
   // one producer for every subscription's dead letters
   const producer = new EventProducer(rt.kafka, rt.admin, rt.config.produceTimeoutMs);

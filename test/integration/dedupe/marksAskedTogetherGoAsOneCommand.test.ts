@@ -37,6 +37,12 @@ test('marks asked for in one turn of the event loop reach Redis as one command, 
   assert.ok(!found.has('evt-never'));
   const ttl = await redis.ttl(`fanout:delivered:${sub}:evt-7`);
   assert.ok(ttl > 100 && ttl <= 120, `ttl ${ttl}`);
+  // with a gathering window, marks a few event-loop turns apart share a command too
+  const gathering = new DeliveredMarks(redis, 120, log, undefined, 50);
+  const first = gathering.mark(sub, 'evt-a');
+  await new Promise((resolve) => setImmediate(resolve));
+  await Promise.all([first, gathering.mark(sub, 'evt-b')]);
+  assert.equal(await calls('eval'), 4);
   // a mark asked for later goes in a command of its own
   await marks.mark(sub, 'evt-late');
   assert.ok((await marks.delivered(sub, ['evt-late'])).has('evt-late'));
