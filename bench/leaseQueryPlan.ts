@@ -1,13 +1,14 @@
 /**
- * The lease query's plan and cost on a realistic table: prints EXPLAIN (ANALYZE, BUFFERS) of
- * the exact statement the workers run, and its mean time, for
+ * The lease's plan and cost on a realistic table: prints EXPLAIN (ANALYZE, BUFFERS) of the
+ * exact statements the workers run (the candidates, then the lease of those), and the mean time
+ * of the pair, for
  *   A. steady state: S subscriptions, E events each, 95 % delivered and the newest 5 % pending;
  *   B. A plus one slow subscriber with a backlog of B pending rows on one partition;
  * each with the write fan-out indexes, then without `deliveries_unsettled` (dropped inside a
  * rolled-back transaction) to show what it buys. Every lease runs in a rolled-back transaction.
  * Local stack up, then: `node bench/leaseQueryPlan.ts [subscriptions] [events] [backlog]`.
  */
-import { LEASE_SQL } from '../libs/deliveries/leaseDeliveries.ts';
+import { CANDIDATES_SQL, LEASE_SQL } from '../libs/deliveries/leaseDeliveries.ts';
 import { createRuntime } from '../services/runtime/createRuntime.ts';
 import { resetState } from '../test/helpers/testStack.ts';
 import { BENCH_ENV } from './benchEnv.ts';
@@ -72,9 +73,20 @@ async function measure(label: string, dropUnsettled: boolean): Promise<void> {
   try {
     await client.query('BEGIN');
     if (dropUnsettled) await client.query('DROP INDEX deliveries_unsettled');
+    // the lease takes the candidates' ids: the plan is of both statements, in turn
+    const ids = async (): Promise<string[]> =>
+      (await client.query<{ id: string }>(CANDIDATES_SQL, [32, []])).rows.map((r) => r.id);
     const plan = await client.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${LEASE_SQL}`,
-      ['bench', 32, 60000, [], 16],
+      `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${CANDIDATES_SQL}`,
+      [32, []],
+    );
+    plan.rows.push(
+      ...(
+        await client.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${LEASE_SQL}`,
+          ['bench', 32, 60000, await ids(), 16],
+        )
+      ).rows,
     );
     await client.query('ROLLBACK');
     const runs = 20;
@@ -82,7 +94,7 @@ async function measure(label: string, dropUnsettled: boolean): Promise<void> {
     for (let i = 0; i < runs; i++) {
       await client.query('BEGIN');
       if (dropUnsettled) await client.query('DROP INDEX deliveries_unsettled');
-      await client.query(LEASE_SQL, ['bench', 32, 60000, [], 16]);
+      await client.query(LEASE_SQL, ['bench', 32, 60000, await ids(), 16]);
       await client.query('ROLLBACK');
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6 / runs;

@@ -15,9 +15,12 @@
  * many leased nothing, rows per statement, mean time), from each router's /metrics.
  * Local stack up, then:
  *   `node bench/writeFanoutWorkers.ts [workers,...] [subscriptions] [events]
- *      [--partitions P] [--ordering partition|key|none] [--cap-seconds S]`
+ *      [--partitions P] [--ordering partition|key|none] [--cap-seconds S] [--sink-delay-ms D]`
  * Defaults: 1,2,4 workers, 16 subscriptions, 2,000 events (32,000 rows), 3 partitions,
- * partition ordering (the default), 300 s cap.
+ * partition ordering (the default), 300 s cap, a sink that answers at once. With an instant
+ * sink the case measures CPU per delivery: on a small machine one router, PostgreSQL and the
+ * sink already use every core. `--sink-delay-ms` makes the endpoint slow, as real ones are, so
+ * the case measures how many requests the workers keep in flight.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +43,7 @@ const args = parseArgs({
     partitions: { type: 'string', default: '3' },
     ordering: { type: 'string', default: 'partition' },
     'cap-seconds': { type: 'string', default: '300' },
+    'sink-delay-ms': { type: 'string', default: '0' },
   },
 });
 const [workersArg, subsArg, eventsArg] = args.positionals;
@@ -49,6 +53,7 @@ const events = Number(eventsArg ?? 2000);
 const partitions = Number(args.values.partitions);
 const ordering = args.values.ordering;
 const capSeconds = Number(args.values['cap-seconds']);
+const sinkDelayMs = Number(args.values['sink-delay-ms']);
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   ...BENCH_ENV,
@@ -69,8 +74,12 @@ let delivered = 0;
 const sink = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    delivered++;
-    res.writeHead(200).end();
+    const answer = (): void => {
+      delivered++;
+      res.writeHead(200).end();
+    };
+    if (sinkDelayMs > 0) setTimeout(answer, sinkDelayMs);
+    else answer();
   });
 });
 await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));

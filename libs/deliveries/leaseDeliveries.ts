@@ -22,10 +22,10 @@ interface Row {
 }
 
 /**
- * The lease statement: $1 owner, $2 most heads, $3 lease ms, $4 subscriptions to skip, $5 most
- * rows per run.
+ * The candidates, read without a lock: $1 most heads, $2 subscriptions to skip. Answers up to
+ * 4 x $1 row ids, the longest due first.
  */
-export const LEASE_SQL = `WITH RECURSIVE heads AS (
+export const CANDIDATES_SQL = `WITH RECURSIVE heads AS (
        (SELECT u.subscription_id, u.partition, u.kafka_offset FROM deliveries u
         WHERE u.status IN ('pending', 'in_flight')
         ORDER BY u.subscription_id, u.partition, u.kafka_offset LIMIT 1)
@@ -43,22 +43,27 @@ export const LEASE_SQL = `WITH RECURSIVE heads AS (
          AND d.partition = h.partition AND d.kafka_offset = h.kafka_offset
        JOIN subscriptions s ON s.id = d.subscription_id
        WHERE d.status = 'pending' AND d.next_attempt <= now() AND s.ordering = 'partition'
-         AND s.state IN ('active', 'failing') AND NOT (d.subscription_id = ANY ($4::uuid[]))
+         AND s.state IN ('active', 'failing') AND NOT (d.subscription_id = ANY ($2::uuid[]))
        UNION ALL
        SELECT d.id, d.next_attempt FROM deliveries d
        JOIN subscriptions s ON s.id = d.subscription_id
        WHERE d.status = 'pending' AND d.next_attempt <= now() AND s.ordering IN ('key', 'none')
-         AND s.state IN ('active', 'failing') AND NOT (d.subscription_id = ANY ($4::uuid[]))
+         AND s.state IN ('active', 'failing') AND NOT (d.subscription_id = ANY ($2::uuid[]))
          AND (s.ordering = 'none' OR NOT EXISTS (
            SELECT 1 FROM deliveries e
            WHERE e.subscription_id = d.subscription_id AND e.partition = d.partition
              AND COALESCE(e.ordering_key, '') = COALESCE(d.ordering_key, '')
              AND e.kafka_offset < d.kafka_offset AND e.status IN ('pending', 'in_flight')))
-     ),
-     picked AS (
+     )
+     SELECT c.id::text AS id FROM candidates c ORDER BY c.next_attempt LIMIT $1 * 4`;
+
+/**
+ * The lease statement: $1 owner, $2 most heads, $3 lease ms, $4 candidate ids (from
+ * CANDIDATES_SQL), $5 most rows per run.
+ */
+export const LEASE_SQL = `WITH picked AS (
        SELECT d.id FROM deliveries d
-       WHERE d.id IN (SELECT c.id FROM candidates c ORDER BY c.next_attempt LIMIT $2 * 4)
-         AND d.status = 'pending'
+       WHERE d.id = ANY ($4::bigint[]) AND d.status = 'pending' AND d.next_attempt <= now()
        ORDER BY d.next_attempt
        LIMIT $2
        FOR UPDATE OF d SKIP LOCKED
@@ -97,8 +102,8 @@ export const LEASE_SQL = `WITH RECURSIVE heads AS (
        s.ordering`;
 
 /**
- * Leases up to `limit` due rows for `owner`, each with its event's payload, in one statement,
- * for `leaseMs` or, for a subscription whose request timeout is longer, that timeout and 5 s.
+ * Leases up to `limit` due rows for `owner`, each with its event's payload, for `leaseMs` or,
+ * for a subscription whose request timeout is longer, that timeout and 5 s.
  *
  * Order per subscription: in 'partition' ordering a row is not leased while an earlier row of
  * the same subscription and partition is pending or in flight; in 'key' ordering, an earlier
@@ -108,10 +113,21 @@ export const LEASE_SQL = `WITH RECURSIVE heads AS (
  * leasing still counts as unsettled for the ordering check, so two workers never hold two rows
  * of one partition (its head is locked and skipped, and no later row is a candidate).
  *
+ * Two statements: the candidates are found first, without a lock, and the lease statement then
+ * locks those still pending and due. In one statement, every candidate that another worker
+ * leased after the statement began was locked too — PostgreSQL locks the newest version of a
+ * row before it rechecks the row against the query, and keeps the lock when the recheck fails —
+ * and that worker's settling UPDATE on the row then waited for the whole lease statement,
+ * heads walk included (lock waits on `markDelivered` with 2 and 4 router processes in
+ * bench/writeFanoutWorkers.ts). A new snapshot for the second
+ * statement sees those rows in flight and skips them before locking. Nothing is lost by the
+ * split: a row below a candidate that was settled stays settled, so a candidate still pending
+ * is still a head (or still the first of its key).
+ *
  * In 'partition' ordering the candidates are only the heads (lowest unsettled offset of each
  * subscription's partition), found by a skip scan over `deliveries_unsettled` — one index probe
  * per partition with unsettled rows — so a long backlog behind a slow head costs nothing per
- * lease. `bench/leaseQueryPlan.ts` prints the plan and its cost with and without a backlog.
+ * lease. `bench/leaseQueryPlan.ts` prints the plans and their cost with and without a backlog.
  *
  * A 'partition' head comes with a run: up to `runLength - 1` pending rows that follow it in
  * that partition, leased together so one worker delivers them in order and one lease query
@@ -128,13 +144,21 @@ export async function leaseDeliveries(
   skipSubscriptions: string[] = [],
   runLength = 1,
 ): Promise<LeasedDelivery[]> {
-  const res = await pool.query<Row>(LEASE_SQL, [
-    owner,
-    limit,
-    leaseMs,
-    skipSubscriptions,
-    runLength,
-  ]);
+  const candidates = await pool.query<{ id: string }>(CANDIDATES_SQL, [limit, skipSubscriptions]);
+  const ids = candidates.rows.map((c) => c.id);
+  return leaseByIds(pool, owner, limit, leaseMs, ids, runLength);
+}
+
+async function leaseByIds(
+  pool: pg.Pool,
+  owner: string,
+  limit: number,
+  leaseMs: number,
+  ids: string[],
+  runLength: number,
+): Promise<LeasedDelivery[]> {
+  if (ids.length === 0) return [];
+  const res = await pool.query<Row>(LEASE_SQL, [owner, limit, leaseMs, ids, runLength]);
   return res.rows.map((r) => ({
     id: r.id,
     subscriptionId: r.subscription_id,

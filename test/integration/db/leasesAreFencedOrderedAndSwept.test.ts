@@ -5,7 +5,11 @@ import type pg from 'pg';
 import { createPool } from '../../../libs/db/createPool.ts';
 import { ensureDatabase } from '../../../libs/db/ensureDatabase.ts';
 import { migrate } from '../../../libs/db/migrate.ts';
-import { leaseDeliveries } from '../../../libs/deliveries/leaseDeliveries.ts';
+import {
+  CANDIDATES_SQL,
+  LEASE_SQL,
+  leaseDeliveries,
+} from '../../../libs/deliveries/leaseDeliveries.ts';
 import type { LeasedDelivery } from '../../../libs/deliveries/leasedDelivery.ts';
 import {
   markDelivered,
@@ -118,4 +122,35 @@ test('a run comes in order behind its head and never jumps a row still in flight
     [sub],
   );
   assert.deepEqual(offsets(await lease('b', 3)), ['0', '1', '2'], 'due again: the same run');
+});
+
+test('a candidate another worker leased meanwhile is neither leased nor locked: that worker settles it at once', async () => {
+  const candidates = await pool.query<{ id: string }>(CANDIDATES_SQL, [1000, []]);
+  const a = await lease('a');
+  assert.deepEqual(offsets(a), ['0']);
+  assert.ok(
+    candidates.rows.some((c) => c.id === a[0]!.id),
+    'the head was a candidate',
+  );
+  const b = await pool.connect();
+  try {
+    await b.query('BEGIN');
+    const got = await b.query<{ subscription_id: string }>(LEASE_SQL, [
+      'b',
+      1000,
+      60_000,
+      candidates.rows.map((c) => c.id),
+      1,
+    ]);
+    assert.equal(got.rows.filter((r) => r.subscription_id === sub).length, 0);
+    // b's transaction is still open: a lock it kept on the row would hold this settle up
+    const settled = await Promise.race([
+      markDelivered(pool, a[0]!, 1),
+      new Promise<string>((resolve) => setTimeout(() => resolve('waited'), 2000)),
+    ]);
+    assert.equal(settled, true, 'settled without waiting for the other lease');
+  } finally {
+    await b.query('ROLLBACK');
+    b.release();
+  }
 });
