@@ -31,7 +31,7 @@ import { printReport, summarise } from './report.ts';
 
 const { values: args } = parseArgs({
   options: {
-    events: { type: 'string', default: '20000' },
+    events: { type: 'string', default: '60000' },
     rounds: { type: 'string', default: '3' },
     'latency-rounds': { type: 'string', default: '3' },
     'latency-seconds': { type: 'string', default: '5' },
