@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { parsedJson } from '../events/bodyView.ts';
 import type { FanoutEvent } from '../events/fanoutEvent.ts';
 import type { SequenceMark } from '../sequence/partitionSequence.ts';
 
@@ -32,7 +32,8 @@ export function batchEvent(
         ? ''
         : `,"seq":${mark.seq},"prevId":${JSON.stringify(mark.prevEventId)}`) +
       `,"contentType":${JSON.stringify(e.contentType)}`;
-    if (isJsonText(e)) {
+    // JSON goes in byte for byte (the same rule as bodyView's `payload`), the rest as base64
+    if (parsedJson(e.contentType, e.body) !== undefined) {
       chunks.push(Buffer.from(`${open},"payload":`), e.body, CLOSE_ITEM);
     } else {
       chunks.push(Buffer.from(`${open},"bodyBase64":"${e.body.toString('base64')}"}`));
@@ -50,18 +51,4 @@ export function batchEvent(
     timestampMs: first.timestampMs,
     headers: {},
   };
-}
-
-/**
- * Whether the body can go into the array byte for byte: declared JSON, valid UTF-8 (a
- * decoder would otherwise swap bytes for replacement characters) and one complete JSON text.
- */
-function isJsonText(e: FanoutEvent): boolean {
-  if (!e.contentType.includes('json') || !isUtf8(e.body)) return false;
-  try {
-    JSON.parse(e.body.toString('utf8'));
-    return true;
-  } catch {
-    return false;
-  }
 }
