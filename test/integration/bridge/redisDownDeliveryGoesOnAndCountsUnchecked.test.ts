@@ -5,7 +5,7 @@ import { call } from '../../helpers/api.ts';
 import { scrape, sumOf } from '../../helpers/promText.ts';
 import { ServiceProcess } from '../../helpers/serviceProcess.ts';
 import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
-import { waitFor } from '../../helpers/waitFor.ts';
+import { waitFor, waitForValue } from '../../helpers/waitFor.ts';
 import type { WebhookSink } from '../../helpers/webhookSink.ts';
 
 let stack: TestStack;
@@ -46,7 +46,13 @@ test('with Redis down a bridge process delivers anyway, counts the unchecked eve
   await call(stack.baseUrl, 'POST', `/v1/topics/${topic}/events`, { events });
   await waitFor(() => sink.acknowledged().length === 10, 'all ten delivered without Redis');
 
-  const samples = await scrape(`${base}/metrics`);
+  // The sink counts an answer when it sends it; the bridge settles, and gives up its marks
+  // (gathered for a few milliseconds), a little later.
+  const samples = await waitForValue(async () => {
+    const now = await scrape(`${base}/metrics`);
+    const skipped = sumOf(now, 'fanout_dedupe_marks_skipped_total', { subscription: id });
+    return skipped >= 10 ? now : undefined;
+  }, 'the ten marks given up');
   assert.equal(sumOf(samples, 'fanout_dedupe_unchecked_events_total', { subscription: id }), 10);
   assert.equal(sumOf(samples, 'fanout_dedupe_marks_skipped_total', { subscription: id }), 10);
   assert.equal(
