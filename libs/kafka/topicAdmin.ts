@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka, PartitionMetadata } from 'kafkajs';
 import { FanoutError } from '../errors/FanoutError.ts';
+import { GroupOffsetCommitter } from './groupOffsetCommit.ts';
 
 export type PartitionOffsets = Record<string, string>;
 
@@ -13,10 +14,12 @@ const LEADER_WAIT_MS = 15_000;
  */
 export class TopicAdmin {
   private readonly admin: Admin;
+  private readonly committer: GroupOffsetCommitter;
   private connected: Promise<void> | undefined;
 
   constructor(kafka: Kafka) {
     this.admin = kafka.admin();
+    this.committer = new GroupOffsetCommitter(kafka);
   }
 
   private async ready(): Promise<Admin> {
@@ -136,18 +139,13 @@ export class TopicAdmin {
     return out;
   }
 
-  /** Commits offsets for a group that has no live members (a new subscription's group). */
+  /**
+   * Commits offsets for a group that has no live members (a new subscription's group, a
+   * paused one being moved); FANOUT_SUBSCRIPTION_BUSY while it has members.
+   */
   async setGroupOffsets(groupId: string, topic: string, offsets: PartitionOffsets): Promise<void> {
-    const admin = await this.ready();
     await withUnavailable(`cannot set the offsets of ${groupId}`, () =>
-      admin.setOffsets({
-        groupId,
-        topic,
-        partitions: Object.entries(offsets).map(([partition, offset]) => ({
-          partition: Number(partition),
-          offset,
-        })),
-      }),
+      this.committer.commit(groupId, topic, offsets),
     );
   }
 
@@ -170,6 +168,7 @@ export class TopicAdmin {
   }
 
   async close(): Promise<void> {
+    await this.committer.close();
     if (this.connected) await this.admin.disconnect();
     this.connected = undefined;
   }
