@@ -1,3 +1,4 @@
+import { DeadLetterTopics } from '../../libs/deadletters/deadLetterTopics.ts';
 import { createAlertSender } from '../../libs/alerts/alertSender.ts';
 import { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
@@ -39,6 +40,7 @@ export async function startBridge(rt: Runtime): Promise<RunningBridge> {
     kafka: rt.kafka,
     admin: rt.admin,
     producer,
+    deadLetterTopics: new DeadLetterTopics(rt.admin),
     pool: rt.pool,
     marks,
     config: rt.config,

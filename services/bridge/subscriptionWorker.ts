@@ -37,6 +37,7 @@ import type { FanoutMetrics } from '../../libs/metrics/fanoutMetrics.ts';
 import { WORKER_REPORT_MS, type WorkerReports } from '../../libs/lag/workerReports.ts';
 import { disableSubscription } from '../../libs/registry/subscriptionStore.ts';
 import { deadLetterTopicOf, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
+import type { DeadLetterTopics } from '../../libs/deadletters/deadLetterTopics.ts';
 import { RetryStateStore, type RetryState } from '../../libs/retry/retryStateStore.ts';
 
 export interface WorkerDeps {
@@ -44,6 +45,7 @@ export interface WorkerDeps {
   kafka: Kafka;
   admin: TopicAdmin;
   producer: EventProducer;
+  deadLetterTopics: DeadLetterTopics;
   pool: pg.Pool;
   marks: DeliveredMarks;
   config: Config;
@@ -440,8 +442,6 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
 
   return {
     async start() {
-      // subscriptions made before dead-letter topics existed get theirs here
-      await deps.admin.ensureTopic(dlqTopic, 1);
       await consumer.start(feed);
       reporting = setInterval(report, WORKER_REPORT_MS);
     },

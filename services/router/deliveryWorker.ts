@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Alert } from '../../libs/alerts/alertSender.ts';
 import type { Config } from '../../libs/config/loadConfig.ts';
 import { deadLetterEvent } from '../../libs/deadletters/deadLetterEvent.ts';
+import type { DeadLetterTopics } from '../../libs/deadletters/deadLetterTopics.ts';
 import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { leaseDeliveries } from '../../libs/deliveries/leaseDeliveries.ts';
 import type { LeasedDelivery } from '../../libs/deliveries/leasedDelivery.ts';
@@ -34,6 +35,7 @@ export interface DeliveryWorkerDeps {
   pool: pg.Pool;
   marks: DeliveredMarks;
   producer: EventProducer;
+  deadLetterTopics: DeadLetterTopics;
   alert: (alert: Alert) => void;
   config: Config;
   log: Logger;

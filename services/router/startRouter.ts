@@ -1,3 +1,4 @@
+import { DeadLetterTopics } from '../../libs/deadletters/deadLetterTopics.ts';
 import { createAlertSender } from '../../libs/alerts/alertSender.ts';
 import { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { EventProducer } from '../../libs/kafka/eventProducer.ts';
@@ -30,6 +31,7 @@ export async function startRouter(rt: Runtime): Promise<RunningRouter> {
     pool: rt.pool,
     marks,
     producer,
+    deadLetterTopics: new DeadLetterTopics(rt.admin),
     alert: createAlertSender(rt.config.alertWebhookUrl, rt.log),
     config: rt.config,
     log: rt.log,

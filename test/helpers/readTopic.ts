@@ -2,7 +2,10 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { uniqueName } from './testStack.ts';
 import { waitFor } from './waitFor.ts';
 
-/** Reads a topic from the start with a throwaway group until `count` records arrived. */
+/**
+ * Reads a topic from the start with a throwaway group until `count` records arrived; a topic
+ * made with its first record (a dead-letter topic) is waited for.
+ */
 export async function readTopic(
   kafka: Kafka,
   topic: string,
@@ -13,7 +16,18 @@ export async function readTopic(
   const out: KafkaMessage[] = [];
   await consumer.connect();
   try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await waitFor(
+      () =>
+        consumer.subscribe({ topics: [topic], fromBeginning: true }).then(
+          () => true,
+          (err: unknown) => {
+            if ((err as { type?: unknown }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return false;
+            throw err;
+          },
+        ),
+      `topic ${topic}`,
+      timeoutMs,
+    );
     await consumer.run({
       eachMessage: async ({ message }) => {
         out.push(message);

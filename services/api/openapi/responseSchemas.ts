@@ -110,7 +110,10 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       filter: nullable({ type: 'object' }),
       cloudEvents: { enum: ['binary', 'structured', null] },
       payloadFormat: { enum: ['raw', 'decoded'] },
-      deadLetterTopic: string,
+      deadLetterTopic: {
+        type: 'string',
+        description: 'Made in Kafka when the first event is dead-lettered.',
+      },
       secret: { type: 'string', description: 'Only in the answer that created or rotated it.' },
       createdAt: time,
       updatedAt: time,

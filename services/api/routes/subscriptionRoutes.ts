@@ -74,8 +74,6 @@ export function subscriptionRoutes(deps: ApiDeps): Router {
     const bounds = await deps.admin.offsetBounds(topic.name);
     const startOffsets = request.startFrom === 'latest' ? bounds.high : bounds.low;
     await deps.admin.setGroupOffsets(groupIdOf(id), topic.name, startOffsets);
-    // one partition keeps dead letters in the order they were given up on
-    await deps.admin.createTopic(deadLetterTopicOf(id), 1);
     const sub = await insertSubscription(deps.pool, {
       id,
       topic: topic.name,

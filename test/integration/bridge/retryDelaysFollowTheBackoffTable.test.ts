@@ -30,7 +30,7 @@ const SLACK_MS = 250;
 
 const to = (name: string) => (r: Received) => r.path === `/hook/${name}`;
 
-test('an endpoint that fails 4 times then recovers gets exactly 5 attempts, spaced within the backoff table; one that always fails gets maxAttempts, then the dead-letter topic and an alert', async () => {
+test('an endpoint that fails 4 times then recovers gets exactly 5 attempts, spaced within the backoff table; one that always fails gets maxAttempts, then the dead-letter topic (made then) and an alert', async () => {
   const topic = await stack.createTopic(1);
   const recovering = await stack.subscribe(topic, `${sink.url}/recovering`, {
     retry: { ...retry, maxAttempts: 10 },
@@ -81,4 +81,7 @@ test('an endpoint that fails 4 times then recovers gets exactly 5 attempts, spac
     ),
     'no alert for the subscription that recovered',
   );
+  // dead-letter topics are made at the first dead letter, not with the subscription
+  assert.equal(await stack.rt.admin.partitionCount(deadLetterTopicOf(failing)), 1);
+  assert.equal(await stack.rt.admin.partitionCount(deadLetterTopicOf(recovering)), undefined);
 });
