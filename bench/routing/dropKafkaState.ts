@@ -14,7 +14,9 @@ export async function dropKafkaState(
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  const all = [...topics, ...subscriptionIds.map(deadLetterTopicOf)];
+  // dead-letter topics exist only for subscriptions that dead-lettered something
+  const existing = new Set(await admin.listTopics());
+  const all = [...topics, ...subscriptionIds.map(deadLetterTopicOf)].filter((t) => existing.has(t));
   const groups = subscriptionIds.map(groupIdOf);
   try {
     // chunks keep each request and the controller's work per request bounded
