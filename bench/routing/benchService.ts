@@ -21,7 +21,10 @@ export class BenchService {
   }
 
   async start(readyMessage: string): Promise<void> {
-    const child = spawn(process.execPath, [`services/${this.service}/main.ts`], {
+    // FANOUT_BENCH_PROFILE_DIR: a CPU profile of the service, written when it stops
+    const dir = process.env.FANOUT_BENCH_PROFILE_DIR;
+    const profile = dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+    const child = spawn(process.execPath, [...profile, `services/${this.service}/main.ts`], {
       cwd: ROOT,
       env: { ...this.env, FANOUT_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],

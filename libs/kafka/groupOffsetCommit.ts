@@ -1,82 +1,36 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kafka } from 'kafkajs';
 import { FanoutError } from '../errors/FanoutError.ts';
+import type { InternalClusterHandle } from './internalCluster.ts';
 
-/**
- * The slice of KafkaJS's internal cluster used here. KafkaJS 2.x has no public equivalent of
- * Kafka's `AdminClient.alterConsumerGroupOffsets`: its `admin.setOffsets` joins the group with a
- * throwaway consumer, which costs the broker's initial rebalance delay (3 s by default) plus a
- * join and a leave — about 5 s for every new subscription, seek and pull. Kafka's own admin
- * commits instead as a member of no generation (generation -1, no member id), which the group
- * coordinator accepts while the group has no members; this does the same over KafkaJS's
- * connections, so TLS, SASL and retries stay KafkaJS's.
+/*
+ * KafkaJS 2.x has no public equivalent of Kafka's `AdminClient.alterConsumerGroupOffsets`: its
+ * `admin.setOffsets` joins the group with a throwaway consumer, which costs the broker's
+ * initial rebalance delay (3 s by default) plus a join and a leave — about 5 s for every new
+ * subscription, seek and pull. Kafka's own admin commits instead as a member of no generation
+ * (generation -1, no member id), which the group coordinator accepts while the group has no
+ * members; this does the same over KafkaJS's connections, so TLS, SASL and retries stay
+ * KafkaJS's.
  */
-interface InternalBroker {
-  offsetCommit(request: {
-    groupId: string;
-    groupGenerationId: number;
-    memberId: string;
-    topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
-  }): Promise<unknown>;
-}
-interface InternalCluster {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  findGroupCoordinator(request: { groupId: string }): Promise<InternalBroker>;
-}
-type CreateCluster = (options: { allowAutoTopicCreation: boolean }) => InternalCluster;
 
-// Coordinator answers that pass once the group's coordinator has moved or loaded.
-const COORDINATOR_MOVING = new Set([
-  'NOT_COORDINATOR',
-  'COORDINATOR_NOT_AVAILABLE',
-  'COORDINATOR_LOAD_IN_PROGRESS',
-  'REQUEST_TIMED_OUT',
-]);
-// What the coordinator says to a commit from outside a group that has live members.
+// What the coordinator says to a commit from outside a group that has live members (KafkaJS's
+// names for Kafka's error codes).
 const GROUP_HAS_MEMBERS = new Set([
   'UNKNOWN_MEMBER_ID',
   'ILLEGAL_GENERATION',
   'REBALANCE_IN_PROGRESS',
-  'STALE_MEMBER_EPOCH',
-  'FENCED_MEMBER_EPOCH',
 ]);
-const ATTEMPTS = 6;
-
-function clusterFactory(kafka: Kafka): CreateCluster {
-  // The factory sits on the Kafka instance under a private symbol; found by its description
-  // so a KafkaJS upgrade that moves it fails here, loudly, at the first use.
-  const symbol = Object.getOwnPropertySymbols(kafka).find(
-    (s) => s.description === 'private:Kafka:createCluster',
-  );
-  const factory: unknown = symbol === undefined ? undefined : Reflect.get(kafka, symbol);
-  if (typeof factory !== 'function') {
-    throw new FanoutError('FANOUT_INTERNAL', 'this KafkaJS has no cluster factory to commit with');
-  }
-  return factory as CreateCluster;
-}
+// A coordinator moving or loading, a timeout, a dropped connection: KafkaJS marks them
+// retriable, and the coordinator is looked up again on each attempt. A coordinator's
+// partition moving after a broker died takes seconds: about 10 s of attempts in all.
+const ATTEMPTS = 12;
+const MAX_PAUSE_MS = 1000;
 
 /** Commits consumer-group offsets from outside the group, as Kafka's admin client does. */
 export class GroupOffsetCommitter {
-  private readonly kafka: Kafka;
-  private cluster: InternalCluster | undefined;
-  private connected: Promise<InternalCluster> | undefined;
+  private readonly cluster: InternalClusterHandle;
 
-  constructor(kafka: Kafka) {
-    this.kafka = kafka;
-  }
-
-  private ready(): Promise<InternalCluster> {
-    this.connected ??= (async () => {
-      const cluster = clusterFactory(this.kafka)({ allowAutoTopicCreation: false });
-      this.cluster = cluster;
-      await cluster.connect();
-      return cluster;
-    })().catch((err: unknown) => {
-      this.connected = undefined;
-      throw err;
-    });
-    return this.connected;
+  constructor(cluster: InternalClusterHandle) {
+    this.cluster = cluster;
   }
 
   /**
@@ -91,7 +45,7 @@ export class GroupOffsetCommitter {
     if (partitions.length === 0) return;
     for (let attempt = 1; ; attempt++) {
       try {
-        const cluster = await this.ready();
+        const cluster = await this.cluster.ready();
         const coordinator = await cluster.findGroupCoordinator({ groupId });
         await coordinator.offsetCommit({
           groupId,
@@ -109,17 +63,10 @@ export class GroupOffsetCommitter {
             { cause: err },
           );
         }
-        const moving = typeof type === 'string' && COORDINATOR_MOVING.has(type);
-        if (!moving || attempt >= ATTEMPTS) throw err;
-        await sleep(100 * attempt);
+        const retriable = (err as { retriable?: unknown }).retriable === true;
+        if (!retriable || attempt >= ATTEMPTS) throw err;
+        await sleep(Math.min(MAX_PAUSE_MS, 200 * attempt));
       }
     }
-  }
-
-  async close(): Promise<void> {
-    const cluster = this.cluster;
-    this.cluster = undefined;
-    this.connected = undefined;
-    await cluster?.disconnect();
   }
 }

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka, PartitionMetadata } from 'kafkajs';
 import { FanoutError } from '../errors/FanoutError.ts';
 import { GroupOffsetCommitter } from './groupOffsetCommit.ts';
+import { InternalClusterHandle } from './internalCluster.ts';
+import { ManyTopicBounds, type TopicBounds } from './manyTopicBounds.ts';
 
 export type PartitionOffsets = Record<string, string>;
 
@@ -14,12 +16,18 @@ const LEADER_WAIT_MS = 15_000;
  */
 export class TopicAdmin {
   private readonly admin: Admin;
+  // KafkaJS internals, for what its admin does slowly or not at all; a cluster each, so that
+  // one dropped after a failure does not cut the other's requests short
+  private readonly clusters: InternalClusterHandle[];
   private readonly committer: GroupOffsetCommitter;
+  private readonly bounds: ManyTopicBounds;
   private connected: Promise<void> | undefined;
 
   constructor(kafka: Kafka) {
     this.admin = kafka.admin();
-    this.committer = new GroupOffsetCommitter(kafka);
+    this.clusters = [new InternalClusterHandle(kafka), new InternalClusterHandle(kafka)];
+    this.committer = new GroupOffsetCommitter(this.clusters[0]!);
+    this.bounds = new ManyTopicBounds(this.clusters[1]!);
   }
 
   private async ready(): Promise<Admin> {
@@ -99,6 +107,25 @@ export class TopicAdmin {
     };
   }
 
+  /**
+   * Bounds of many topics at once (see ManyTopicBounds); when Kafka cannot answer for all of
+   * them together, topic by topic, leaving out those it cannot answer for.
+   */
+  async offsetBoundsOfMany(topics: string[]): Promise<Map<string, TopicBounds>> {
+    try {
+      return await this.bounds.read(topics);
+    } catch {
+      const out = new Map<string, TopicBounds>();
+      await Promise.all(
+        topics.map(async (t) => {
+          const b = await this.offsetBounds(t).catch(() => undefined);
+          if (b !== undefined) out.set(t, b);
+        }),
+      );
+      return out;
+    }
+  }
+
   /** Per partition, the first offset whose record timestamp is at or after `timestampMs`. */
   async offsetsAt(topic: string, timestampMs: number): Promise<PartitionOffsets> {
     const admin = await this.ready();
@@ -168,7 +195,7 @@ export class TopicAdmin {
   }
 
   async close(): Promise<void> {
-    await this.committer.close();
+    await Promise.all(this.clusters.map((c) => c.close()));
     if (this.connected) await this.admin.disconnect();
     this.connected = undefined;
   }

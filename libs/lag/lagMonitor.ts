@@ -160,18 +160,22 @@ export class LagMonitor {
   }
 
   private async tick(): Promise<void> {
-    const listed = await listSubscriptions(this.o.pool);
-    const topics = [...new Set(listed.map((s) => s.topic))];
-    // One topic or group Kafka cannot answer for (just created, being deleted, a coordinator
-    // moving) must not blind the monitor to the others: each is sampled on its own, and a
-    // subscription that could not be sampled keeps its last evaluation.
-    const bounds = new Map<string, { low: Record<string, string>; high: Record<string, string> }>();
-    await Promise.all(
-      topics.map(async (t) => {
-        const b = await this.attempt(`offsets of ${t}`, () => this.o.admin.offsetBounds(t));
-        if (b !== undefined) bounds.set(t, b);
-      }),
+    const [listed, routes] = await Promise.all([
+      listSubscriptions(this.o.pool),
+      listRoutes(this.o.pool),
+    ]);
+    // topics in write fan-out: their subscriptions' lag is open delivery rows, not offsets,
+    // so neither their offsets nor their resting consumer groups are asked for
+    const writeTopics = new Set(
+      routes.filter((r) => r.state === 'write' || r.state === 'to_read').map((r) => r.topic),
     );
+    const readListed = listed.filter((s) => !writeTopics.has(s.topic));
+    const topics = [...new Set(readListed.map((s) => s.topic))];
+    // A topic or group Kafka cannot answer for (just created, being deleted, a coordinator
+    // moving) must not blind the monitor to the others: the topics' bounds fall back to one
+    // by one, groups are asked one by one, and a subscription that could not be sampled keeps
+    // its last evaluation.
+    const bounds = await this.o.admin.offsetBoundsOfMany(topics);
     const atMs = this.now();
     for (const [topic, b] of bounds) {
       for (const [p, end] of Object.entries(b.high)) {
@@ -180,7 +184,7 @@ export class LagMonitor {
       }
     }
     const sampled = await Promise.all(
-      listed
+      readListed
         .filter((s) => bounds.has(s.topic))
         .map(async (s) => ({
           sub: s,
@@ -189,25 +193,22 @@ export class LagMonitor {
           ),
         })),
     );
-    const subs = sampled.filter((x) => x.committed !== undefined).map((x) => x.sub);
+    const readSubs = sampled.filter((x) => x.committed !== undefined).map((x) => x.sub);
     const committed = sampled.filter((x) => x.committed !== undefined).map((x) => x.committed!);
-    const [groups, backlogs, facts, routes, rows] = await Promise.all([
+    const writeSubs = listed.filter((s) => writeTopics.has(s.topic));
+    const [groups, backlogs, facts, rows] = await Promise.all([
       this.attempt('consumer group states', () =>
-        this.o.admin.groupStates(subs.map((s) => groupIdOf(s.id))),
+        this.o.admin.groupStates(readSubs.map((s) => groupIdOf(s.id))),
       ).then((g) => g ?? new Map<string, { state: string; members: number }>()),
       readBacklogs(this.o.pool),
-      Promise.all(subs.map((s) => this.o.workerFacts?.(s.id))),
-      listRoutes(this.o.pool),
-      pendingLag(this.o.pool),
+      // reports come from bridge workers, which write fan-out's subscriptions have none of
+      Promise.all(readSubs.map((s) => this.o.workerFacts?.(s.id))),
+      writeSubs.length === 0 ? [] : pendingLag(this.o.pool),
     ]);
-    // topics in write fan-out: their subscriptions' lag is open delivery rows, not offsets
-    const writeTopics = new Set(
-      routes.filter((r) => r.state === 'write' || r.state === 'to_read').map((r) => r.topic),
-    );
     const rowsOf = new Map(rows.map((r) => [r.subscriptionId, r]));
     // the oldest undelivered event of each behind partition, dated as closely as needed
     await Promise.all(
-      subs.map(async (sub, i) => {
+      readSubs.map(async (sub, i) => {
         for (const [p, c] of Object.entries(committed[i]!)) {
           if (BigInt(c) < BigInt(bounds.get(sub.topic)!.high[p] ?? '0')) {
             await this.attempt(`produce time in ${sub.topic}`, () =>
@@ -218,7 +219,16 @@ export class LagMonitor {
       }),
     );
     const next = new Map<string, SubscriptionLag>();
-    subs.forEach((sub, i) => {
+    for (const sub of writeSubs) {
+      this.windows.delete(sub.id);
+      const extra = {
+        group: undefined,
+        backlog: backlogs.get(sub.id) ?? NO_BACKLOG,
+        workers: undefined,
+      };
+      next.set(sub.id, this.describeRows(sub, rowsOf.get(sub.id), atMs, extra));
+    }
+    readSubs.forEach((sub, i) => {
       const b = bounds.get(sub.topic)!;
       const partitions = new Map<number, PartitionSample>();
       for (const [p, end] of Object.entries(b.high)) {
@@ -239,10 +249,6 @@ export class LagMonitor {
         backlog: backlogs.get(sub.id) ?? NO_BACKLOG,
         workers: facts[i],
       };
-      if (writeTopics.has(sub.topic)) {
-        next.set(sub.id, this.describeRows(sub, rowsOf.get(sub.id), atMs, extra));
-        return;
-      }
       this.rowWindows.delete(sub.id);
       const evaluation = evaluateLag(window, this.o.windowMs, sub.state);
       next.set(sub.id, this.describe(sub, evaluation, window.length, atMs, extra));

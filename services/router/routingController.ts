@@ -75,11 +75,26 @@ export class RoutingController {
       if (!locked.rows[0]!.ok) return;
       try {
         const subs = await listSubscriptions(this.deps.pool);
-        for (const route of await listRoutes(this.deps.pool)) {
+        const routes = await listRoutes(this.deps.pool);
+        // every topic's end offsets in one pass: asked topic by topic, KafkaJS walks the
+        // metadata of every topic it knows for each, and the router knows them all
+        const bounds = await this.deps.admin.offsetBoundsOfMany(routes.map((r) => r.topic));
+        const atMs = Date.now();
+        const subsOf = new Map<string, Subscription[]>();
+        for (const s of subs) {
+          const list = subsOf.get(s.topic);
+          if (list === undefined) subsOf.set(s.topic, [s]);
+          else list.push(s);
+        }
+        for (const route of routes) {
           if (this.stopped) return;
-          const ofTopic = subs.filter((s) => s.topic === route.topic);
+          const ofTopic = subsOf.get(route.topic) ?? [];
           try {
-            await this.step(route, ofTopic);
+            await this.step(
+              route,
+              ofTopic,
+              this.measureRate(route.topic, bounds.get(route.topic)?.high, atMs),
+            );
           } catch (err) {
             this.log.warn('routing step failed; next tick tries again', {
               topic: route.topic,
@@ -95,10 +110,15 @@ export class RoutingController {
     }
   }
 
-  private async measureRate(topic: string): Promise<number | null> {
-    const ends = (await this.deps.admin.offsetBounds(topic)).high;
+  /** Events/s since the last tick, from the topic's end offsets (null until two samples). */
+  private measureRate(
+    topic: string,
+    ends: Record<string, string> | undefined,
+    now: number,
+  ): number | null {
+    // Kafka did not answer for this topic this time: the last rate stands
+    if (ends === undefined) return this.rates.get(topic) ?? null;
     const total = Object.values(ends).reduce((a, o) => a + BigInt(o), 0n);
-    const now = Date.now();
     const before = this.lastEnds.get(topic);
     this.lastEnds.set(topic, { total, at: now });
     if (before !== undefined && now > before.at) {
@@ -107,10 +127,13 @@ export class RoutingController {
     return this.rates.get(topic) ?? null;
   }
 
-  private async step(route: TopicRoute, subs: Subscription[]): Promise<void> {
+  private async step(
+    route: TopicRoute,
+    subs: Subscription[],
+    eventsPerSecond: number | null,
+  ): Promise<void> {
     const { config } = this.deps;
     const delivering = subs.filter((s) => s.state === 'active' || s.state === 'failing').length;
-    const eventsPerSecond = await this.measureRate(route.topic);
     const current: RouteMode =
       route.state === 'read' || route.state === 'to_read' ? 'read' : 'write';
     const decision = decideRoute(
