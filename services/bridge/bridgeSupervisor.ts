@@ -1,4 +1,9 @@
 import { listSubscriptions } from '../../libs/registry/subscriptionStore.ts';
+import {
+  readRegistryVersion,
+  unchangedSince,
+  type RegistryVersion,
+} from '../../libs/registry/registryVersion.ts';
 import { topicsOutOfReadFanout } from '../../libs/routing/topicRouteStore.ts';
 import { DELIVERING_STATES, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 import {
@@ -14,10 +19,26 @@ interface Running {
   fingerprint: string;
 }
 
+/** Rows of a full read, with the registry counter read just before it. */
+interface ReadAt<T> {
+  at: string | null;
+  rows: T;
+}
+
+/** What the workers should be, worked out once per full read rather than on every sync. */
+interface RegistryView {
+  subs: ReadAt<Subscription[]>;
+  routes: ReadAt<Set<string>>;
+  /** Subscriptions to run, oldest first. */
+  wanted: Map<string, { sub: Subscription; fingerprint: string }>;
+  /** Every subscription not deleted (a paused one keeps its group). */
+  live: Set<string>;
+}
+
 /**
- * Keeps one worker running per live subscription: re-reads the registry on an interval, starts
- * workers for new subscriptions, stops those of deleted ones, and restarts a worker whose
- * consumer died. Several bridge processes may run this at once: Kafka's group protocol splits
+ * Keeps one worker running per live subscription: re-reads the registry on an interval (in full
+ * only when its counters moved), starts workers for new subscriptions, stops those of deleted
+ * ones, and restarts a worker whose consumer died. Several bridge processes may run this at once: Kafka's group protocol splits
  * each subscription's partitions between them.
  */
 export class BridgeSupervisor {
@@ -26,6 +47,9 @@ export class BridgeSupervisor {
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
+  private subs: ReadAt<Subscription[]> | undefined;
+  private routes: ReadAt<Set<string>> | undefined;
+  private view: RegistryView | undefined;
 
   private readonly deps: SupervisorDeps;
 
@@ -49,42 +73,69 @@ export class BridgeSupervisor {
 
   private async sync(): Promise<void> {
     if (this.stopped) return;
-    let subs;
+    const view = await this.readRegistry();
+    if (view === undefined) return;
+    // run even when nothing changed: a worker dropped by onFatal or that failed to start is
+    // started again here, from the last rows read
+    await this.reconcile(view);
+  }
+
+  /**
+   * The registry as last read: one small query when nothing changed, a table's full re-read
+   * when its counter moved. The counter is read before the table, so a change committed during
+   * the read moves it past the value kept and is read next time. undefined: not readable now.
+   */
+  private async readRegistry(): Promise<RegistryView | undefined> {
+    const { pool, log } = this.deps;
+    let version: RegistryVersion;
     try {
-      subs = await listSubscriptions(this.deps.pool);
+      version = await readRegistryVersion(pool);
     } catch (err) {
-      this.deps.log.warn('cannot read subscriptions; keeping current workers', { err });
-      return;
+      log.warn('cannot read the registry version; keeping current workers', { err });
+      return undefined;
     }
-    let elsewhere: Set<string>;
-    try {
-      elsewhere = await topicsOutOfReadFanout(this.deps.pool);
-    } catch (err) {
-      this.deps.log.warn('cannot read topic routes; keeping current workers', { err });
-      return;
+    let subs = this.subs;
+    if (subs === undefined || !unchangedSince(subs.at, version.subscriptions)) {
+      try {
+        subs = { at: version.subscriptions, rows: await listSubscriptions(pool) };
+      } catch (err) {
+        log.warn('cannot read subscriptions; keeping current workers', { err });
+        return undefined;
+      }
+      this.subs = subs;
     }
-    // a topic in (or moving to or from) write fan-out is the router's: its bridges stop
-    const active = subs.filter(
-      (s) => DELIVERING_STATES.includes(s.state) && !elsewhere.has(s.topic),
-    );
-    const wanted = new Map(active.map((s) => [s.id, s]));
-    const live = new Set(subs.map((s) => s.id));
+    let routes = this.routes;
+    if (routes === undefined || !unchangedSince(routes.at, version.topicRoutes)) {
+      try {
+        routes = { at: version.topicRoutes, rows: await topicsOutOfReadFanout(pool) };
+      } catch (err) {
+        log.warn('cannot read topic routes; keeping current workers', { err });
+        return undefined;
+      }
+      this.routes = routes;
+    }
+    if (this.view?.subs !== subs || this.view.routes !== routes) {
+      this.view = viewOf(subs, routes);
+    }
+    return this.view;
+  }
+
+  private async reconcile(view: RegistryView): Promise<void> {
     for (const [id, run] of this.running) {
-      const sub = wanted.get(id);
-      if (sub === undefined || fingerprintOf(sub) !== run.fingerprint) {
+      const want = view.wanted.get(id);
+      if (want === undefined || want.fingerprint !== run.fingerprint) {
         this.running.delete(id);
         // a disabled subscription keeps its group and offsets; a deleted one loses them
-        await this.stopWorker(id, run, !live.has(id));
+        await this.stopWorker(id, run, !view.live.has(id));
       }
     }
-    for (const sub of active) {
+    for (const { sub, fingerprint } of view.wanted.values()) {
       if (this.running.has(sub.id) || this.stopped) continue;
       let worker: SubscriptionWorker;
       try {
         worker = createSubscriptionWorker(sub, this.deps);
       } catch (err) {
         // one unusable subscription must not stop the others; reported once per version of it
-        const fingerprint = fingerprintOf(sub);
         if (this.broken.get(sub.id) !== fingerprint) {
           this.deps.log.error('subscription cannot be delivered', { subscriptionId: sub.id, err });
           this.broken.set(sub.id, fingerprint);
@@ -92,7 +143,7 @@ export class BridgeSupervisor {
         continue;
       }
       this.broken.delete(sub.id);
-      const run = { worker, fingerprint: fingerprintOf(sub) };
+      const run = { worker, fingerprint };
       this.running.set(sub.id, run);
       worker.onFatal(() => {
         // dropped here, started again on the next sync
@@ -138,6 +189,17 @@ export class BridgeSupervisor {
     this.running.clear();
     await Promise.all(all.map(([id, run]) => this.stopWorker(id, run, false)));
   }
+}
+
+function viewOf(subs: ReadAt<Subscription[]>, routes: ReadAt<Set<string>>): RegistryView {
+  const wanted: RegistryView['wanted'] = new Map();
+  for (const sub of subs.rows) {
+    // a topic in (or moving to or from) write fan-out is the router's: its bridges stop
+    if (DELIVERING_STATES.includes(sub.state) && !routes.rows.has(sub.topic)) {
+      wanted.set(sub.id, { sub, fingerprint: fingerprintOf(sub) });
+    }
+  }
+  return { subs, routes, wanted, live: new Set(subs.rows.map((s) => s.id)) };
 }
 
 /** What, when changed, needs the worker restarted with new settings. */

@@ -29,6 +29,7 @@ import {
   findSubscription,
   listSubscriptions,
 } from '../../libs/registry/subscriptionStore.ts';
+import { readRegistryVersion, unchangedSince } from '../../libs/registry/registryVersion.ts';
 import type { Subscription } from '../../libs/registry/types.ts';
 
 export interface DeliveryWorkerDeps {
@@ -73,6 +74,9 @@ export class DeliveryWorker {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshing = false;
+  /** The subscriptions' counter read before the last full read that left nothing to redo. */
+  private readAt: string | null | undefined;
   private wake: (() => void) | undefined;
   private readonly running = new Set<Promise<void>>();
 
@@ -160,21 +164,37 @@ export class DeliveryWorker {
     return out;
   }
 
+  /**
+   * Brings the known subscriptions up to date, reading them all only when the subscriptions'
+   * counter moved since the last full read (read before the rows, so a change committed
+   * meanwhile is read next time).
+   */
   private async refreshSubscriptions(): Promise<void> {
+    // a slow PostgreSQL must not pile refreshes up; the next tick does the work
+    if (this.refreshing) return;
+    this.refreshing = true;
     try {
+      const version = await readRegistryVersion(this.deps.pool);
+      if (unchangedSince(this.readAt, version.subscriptions)) return;
       const live = new Map((await listSubscriptions(this.deps.pool)).map((s) => [s.id, s]));
+      let settled = true;
       for (const [id, s] of this.subs) {
         const now = live.get(id);
         if (now === undefined) {
           if (s.inFlight === 0) this.subs.delete(id);
+          // still delivering: dropped by a later full read, not skipped as unchanged
+          else settled = false;
         } else if (fingerprintOf(now) !== s.fingerprint) {
           this.subs.set(id, this.runtimeOf(now, s));
         } else {
           s.sub = now;
         }
       }
+      this.readAt = settled ? version.subscriptions : undefined;
     } catch (err) {
       this.log.warn('cannot refresh subscriptions; keeping what is known', { err });
+    } finally {
+      this.refreshing = false;
     }
   }
 

@@ -4,6 +4,7 @@ import type { Config } from '../../libs/config/loadConfig.ts';
 import { routeBatch } from '../../libs/deliveries/routeBatch.ts';
 import { toFanoutEvent } from '../../libs/events/fanoutEvent.ts';
 import type { Logger } from '../../libs/log/logger.ts';
+import { readRegistryVersion, unchangedSince } from '../../libs/registry/registryVersion.ts';
 
 /** The router's one consumer group, reading every write fan-out topic once. */
 export const ROUTER_GROUP_ID = 'fanout.router';
@@ -31,6 +32,8 @@ export class RouterDispatcher {
   private readonly log: Logger;
   private consumer: Consumer | undefined;
   private topics: string[] = [];
+  /** The last routes read, with topic_routes' counter read just before. */
+  private routes: { at: string | null; topics: string[] } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
   private restartWanted = false;
@@ -56,16 +59,8 @@ export class RouterDispatcher {
 
   private async sync(): Promise<void> {
     if (this.stopped) return;
-    let wanted: string[];
-    try {
-      const res = await this.deps.pool.query<{ topic: string }>(
-        `SELECT topic FROM topic_routes WHERE state IN ('write', 'to_read') ORDER BY topic`,
-      );
-      wanted = res.rows.map((r) => r.topic);
-    } catch (err) {
-      this.log.warn('cannot read routes; keeping the current topics', { err });
-      return;
-    }
+    const wanted = await this.wantedTopics();
+    if (wanted === undefined) return;
     if (!this.restartWanted && sameList(wanted, this.topics) && this.consumer !== undefined) return;
     if (!this.restartWanted && wanted.length === 0 && this.consumer === undefined) return;
     this.restartWanted = false;
@@ -82,6 +77,28 @@ export class RouterDispatcher {
       this.log.warn('router consumer failed to start; will retry', { err });
       await this.stopConsumer();
       this.restartWanted = true;
+    }
+  }
+
+  /**
+   * The topics in write fan-out, re-read only when topic_routes' counter moved (read before the
+   * routes, so a change committed meanwhile is read next time). undefined: not readable now.
+   */
+  private async wantedTopics(): Promise<string[] | undefined> {
+    const { pool } = this.deps;
+    try {
+      const version = await readRegistryVersion(pool);
+      if (this.routes !== undefined && unchangedSince(this.routes.at, version.topicRoutes)) {
+        return this.routes.topics;
+      }
+      const res = await pool.query<{ topic: string }>(
+        `SELECT topic FROM topic_routes WHERE state IN ('write', 'to_read') ORDER BY topic`,
+      );
+      this.routes = { at: version.topicRoutes, topics: res.rows.map((r) => r.topic) };
+      return this.routes.topics;
+    } catch (err) {
+      this.log.warn('cannot read routes; keeping the current topics', { err });
+      return undefined;
     }
   }
 
