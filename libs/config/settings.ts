@@ -249,7 +249,7 @@ export const SETTINGS = {
     env: 'FANOUT_REGISTRY_REFRESH_MS',
     default: '2000',
     description:
-      'How often a bridge re-reads subscriptions from PostgreSQL to start or stop workers.',
+      'How often a bridge (and the router) checks PostgreSQL for changed subscriptions and routes, to start or stop workers. A check that finds nothing changed reads one row.',
     parse: integer(100, 60000),
   },
   commitIntervalMs: {

@@ -38,8 +38,8 @@ interface RegistryView {
 /**
  * Keeps one worker running per live subscription: re-reads the registry on an interval (in full
  * only when its counters moved), starts workers for new subscriptions, stops those of deleted
- * ones, and restarts a worker whose consumer died. Several bridge processes may run this at once: Kafka's group protocol splits
- * each subscription's partitions between them.
+ * ones, and restarts a worker whose consumer died. Several bridge processes may run this at
+ * once: Kafka's group protocol splits each subscription's partitions between them.
  */
 export class BridgeSupervisor {
   private readonly running = new Map<string, Running>();
