@@ -3,7 +3,7 @@ import type { TopicAdmin } from '../kafka/topicAdmin.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FanoutMetrics } from '../metrics/fanoutMetrics.ts';
 import { pendingLag, type PendingLag } from '../deliveries/pendingLag.ts';
-import { listSubscriptions } from '../registry/subscriptionStore.ts';
+import { SubscriptionListCache } from '../registry/subscriptionListCache.ts';
 import { listRoutes } from '../routing/topicRouteStore.ts';
 import { groupIdOf, type Subscription } from '../registry/types.ts';
 import { NO_BACKLOG, readBacklogs, type Backlog } from './deliveryBacklog.ts';
@@ -100,10 +100,12 @@ export class LagMonitor {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
   private failedBefore = false;
+  private readonly subscriptions: SubscriptionListCache;
 
   constructor(options: LagMonitorOptions) {
     this.o = options;
     this.now = options.now ?? Date.now;
+    this.subscriptions = new SubscriptionListCache(options.pool);
   }
 
   start(): void {
@@ -161,7 +163,7 @@ export class LagMonitor {
 
   private async tick(): Promise<void> {
     const [listed, routes] = await Promise.all([
-      listSubscriptions(this.o.pool),
+      this.subscriptions.list(),
       listRoutes(this.o.pool),
     ]);
     // topics in write fan-out: their subscriptions' lag is open delivery rows, not offsets,

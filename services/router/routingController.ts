@@ -4,7 +4,7 @@ import { firstUnsettledOffsets, handBackPendingRows } from '../../libs/deliverie
 import { setWriteFloors } from '../../libs/deliveries/writeFloors.ts';
 import type { PartitionOffsets, TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import type { Logger } from '../../libs/log/logger.ts';
-import { listSubscriptions } from '../../libs/registry/subscriptionStore.ts';
+import { SubscriptionListCache } from '../../libs/registry/subscriptionListCache.ts';
 import { DELIVERING_STATES, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 import { decideRoute, type RouteMode } from '../../libs/routing/routingDecision.ts';
 import {
@@ -48,9 +48,12 @@ export class RoutingController {
   private ticking: Promise<void> = Promise.resolve();
   private stopped = false;
 
+  private readonly subscriptions: SubscriptionListCache;
+
   constructor(deps: ControllerDeps) {
     this.deps = deps;
     this.log = deps.log.child({ component: 'routing' });
+    this.subscriptions = new SubscriptionListCache(deps.pool);
   }
 
   start(): void {
@@ -74,7 +77,7 @@ export class RoutingController {
       ]);
       if (!locked.rows[0]!.ok) return;
       try {
-        const subs = await listSubscriptions(this.deps.pool);
+        const subs = await this.subscriptions.list();
         const routes = await listRoutes(this.deps.pool);
         // every topic's end offsets in one pass: asked topic by topic, KafkaJS walks the
         // metadata of every topic it knows for each, and the router knows them all
