@@ -100,8 +100,13 @@ async function measure(services: [string, number][]): Promise<Measured> {
   const cpu0 = await Promise.all(pids.map(cpuSeconds));
   const b0 = broker === undefined ? 0 : await cpuSeconds(broker);
   await dbCpu.start();
+  const from = process.hrtime.bigint() / 1000n;
   await sleep(seconds * 1000);
   const cpu1 = await Promise.all(pids.map(cpuSeconds));
+  if (process.env.FANOUT_BENCH_PROFILE_DIR !== undefined) {
+    // for `node bench/profileSummary.ts <profile> <top> <from> <to>`: this window only
+    console.log(`profile window (monotonic µs): ${from} ${process.hrtime.bigint() / 1000n}`);
+  }
   return {
     label: services.map(([name]) => name).join(' + '),
     cpu: cpu1.map((c, i) => ((c - cpu0[i]!) / seconds) * 100),

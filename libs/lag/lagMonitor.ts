@@ -101,6 +101,8 @@ export class LagMonitor {
   private ticking: Promise<void> = Promise.resolve();
   private failedBefore = false;
   private readonly subscriptions: SubscriptionListCache;
+  // what each subscription's series last showed, so unchanged ones are not written again
+  private readonly exported = new Map<string, ExportedSeries>();
 
   constructor(options: LagMonitorOptions) {
     this.o = options;
@@ -429,23 +431,20 @@ export class LagMonitor {
     return timeline;
   }
 
+  /**
+   * Puts the latest evaluations on the gauges. Only the series of subscriptions whose figures
+   * changed are written: with 10,000 quiet subscriptions, writing every series of every one
+   * each interval (about a dozen hashed label sets apiece) was a third of the api's idle CPU.
+   */
   private export(): void {
     const m = this.o.metrics;
-    const gauges = [
-      m.committedOffset,
-      m.logEndOffset,
-      m.partitionLagMessages,
-      m.partitionLagSeconds,
-      m.lagMessages,
-      m.lagSeconds,
-      m.drainSeconds,
-      m.deliveryRate,
-      m.status,
-      m.deadLettersStored,
-      m.retriesParked,
-    ];
-    for (const g of gauges) g.reset();
+    const live = new Set<string>();
     for (const lag of this.latest.values()) {
+      live.add(lag.subscriptionId);
+      const figures = figuresOf(lag);
+      const before = this.exported.get(lag.subscriptionId);
+      if (before?.figures === figures) continue;
+      if (before !== undefined) this.unexport(lag.subscriptionId, before);
       const labels = { subscription: lag.subscriptionId, topic: lag.topic };
       for (const p of lag.partitions) {
         const pl = { ...labels, partition: String(p.partition) };
@@ -462,6 +461,57 @@ export class LagMonitor {
         m.status.set({ ...labels, status: s }, s === lag.status ? 1 : 0);
       m.deadLettersStored.set(labels, lag.backlog.deadLetters);
       m.retriesParked.set(labels, lag.backlog.retrying);
+      this.exported.set(lag.subscriptionId, {
+        figures,
+        topic: lag.topic,
+        partitions: lag.partitions.map((p) => String(p.partition)),
+      });
+    }
+    for (const [id, before] of this.exported) {
+      if (live.has(id)) continue;
+      this.unexport(id, before);
+      this.exported.delete(id);
     }
   }
+
+  /** Removes a subscription's series as last exported (its topic or partitions may change). */
+  private unexport(subscriptionId: string, before: ExportedSeries): void {
+    const m = this.o.metrics;
+    const labels = { subscription: subscriptionId, topic: before.topic };
+    for (const partition of before.partitions) {
+      const pl = { ...labels, partition };
+      for (const g of [
+        m.committedOffset,
+        m.logEndOffset,
+        m.partitionLagMessages,
+        m.partitionLagSeconds,
+      ])
+        g.remove(pl);
+    }
+    for (const g of [
+      m.lagMessages,
+      m.lagSeconds,
+      m.drainSeconds,
+      m.deliveryRate,
+      m.deadLettersStored,
+      m.retriesParked,
+    ])
+      g.remove(labels);
+    for (const s of LAG_STATUSES) m.status.remove({ ...labels, status: s });
+  }
+}
+
+interface ExportedSeries {
+  figures: string;
+  topic: string;
+  partitions: string[];
+}
+
+/** Every figure a subscription's series show, as one comparable string. */
+function figuresOf(lag: SubscriptionLag): string {
+  let out = `${lag.topic}|${lag.status}|${lag.lagMessages}|${lag.lagSeconds}|${lag.drainSeconds}|${lag.deliveredPerSecond}|${lag.backlog.deadLetters}|${lag.backlog.retrying}`;
+  for (const p of lag.partitions) {
+    out += `|${p.partition}:${p.committedOffset}:${p.logEndOffset}:${p.lagMessages}:${p.lagSeconds}`;
+  }
+  return out;
 }

@@ -60,6 +60,26 @@ test('a paused subscription is measured from its committed offsets: paused, its 
     const now = await statusOf(id);
     return now.status === 'ok' && now.lagMessages === 0;
   }, 'drained after resume');
+  // the gauges follow the evaluation (series are rewritten only when a figure changed)
+  await waitFor(async () => {
+    const now = await scrape(`${stack.baseUrl}/metrics`);
+    return (
+      sumOf(now, 'fanout_subscription_status', { subscription: id, status: 'ok' }) === 1 &&
+      sumOf(now, 'fanout_subscription_status', { subscription: id, status: 'paused' }) === 0 &&
+      sumOf(now, 'fanout_subscription_lag_messages', { subscription: id }) === 0
+    );
+  }, 'the gauges show it drained');
+
+  // deleted, its lag series go
+  const lagSeries = /^fanout_(subscription_|partition_|consumer_committed_offset)/;
+  await call(stack.baseUrl, 'DELETE', `/v1/subscriptions/${id}`);
+  await waitFor(
+    async () =>
+      !(await scrape(`${stack.baseUrl}/metrics`)).some(
+        (m) => lagSeries.test(m.name) && m.labels.subscription === id,
+      ),
+    'no lag series left for the deleted subscription',
+  );
 });
 
 test('an endpoint that is down opens the circuit: failing, with the circuit named as the cause', async () => {
@@ -104,6 +124,7 @@ test('status of a bad or unknown id is a JSON 4xx naming the field', async () =>
     '/v1/lag?history=true',
   );
   assert.equal(all.status, 200);
-  assert.ok(all.body.subscriptions.length >= 2);
+  // the failing subscription of the test before (the paused one's was deleted)
+  assert.ok(all.body.subscriptions.length >= 1);
   assert.ok(all.body.subscriptions.every((s) => Array.isArray(s.history)));
 });
