@@ -42,7 +42,16 @@ export class InFlightLimit {
 
   release(): void {
     this.used--;
-    for (const wake of [...this.waiters]) wake();
+    // Waiters take turns: the one that takes the slot goes to the back. Woken in a fixed order,
+    // the lane registered first took every freed slot while it had work, and the other
+    // partitions, starved, filled up and paused: the partitions were drained one after another,
+    // and the fetches long-polled on a partition with nothing left while the others waited.
+    for (const wake of [...this.waiters]) {
+      if (this.used >= this.current) return;
+      const before = this.used;
+      wake();
+      if (this.used > before && this.waiters.delete(wake)) this.waiters.add(wake);
+    }
   }
 
   /** Feeds back how a request went. */
