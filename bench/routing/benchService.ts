@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../test/helpers/waitFor.ts';
 
@@ -31,8 +32,12 @@ export class BenchService {
     });
     this.child = child;
     // keep only the tail: the benchmark waits for one line, and info logs add up over a run
+    // FANOUT_BENCH_SERVICE_LOG_DIR: the whole output too, one file per service
+    const logDir = process.env.FANOUT_BENCH_SERVICE_LOG_DIR;
+    const file = logDir === undefined ? undefined : `${logDir}/${this.service}-${Date.now()}.log`;
     const keep = (d: Buffer): void => {
       this.output = (this.output + d.toString()).slice(-200_000);
+      if (file !== undefined) appendFileSync(file, d);
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
