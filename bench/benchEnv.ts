@@ -14,3 +14,5 @@ export const BENCH_ENV: NodeJS.ProcessEnv = {
   // batches of 500 events of 1 KiB are larger than the default limit
   FANOUT_MAX_BODY_BYTES: String(8 * 1024 * 1024),
 };
+// one router group per benchmark database, as in the tests: two runs on one broker stay apart
+BENCH_ENV.FANOUT_ROUTER_GROUP_ID = `fanout.router.${new URL(BENCH_ENV.FANOUT_DATABASE_URL!).pathname.slice(1)}`;

@@ -68,6 +68,15 @@ const logLevel = accepting('debug, info, warn or error', (raw: string): LogLevel
   return raw;
 });
 
+// Kafka's own rule for group ids is looser; this keeps them to what tools print and quote safely.
+const groupId = accepting(
+  '1 to 249 of letters, digits, ".", "_" and "-"',
+  (raw: string): string => {
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(raw)) throw new Error('not a group id');
+    return raw;
+  },
+);
+
 function decimal(min: number, max: number): Parser<number> {
   return accepting(`number ${min}–${max}`, (raw) => {
     if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new Error(`must be a number, got "${raw}"`);
@@ -355,6 +364,13 @@ export const SETTINGS = {
     description:
       'Shortest time a topic stays in a mode before the decision may switch it again (pinning by an operator is applied at once); keeps a topic near a threshold from flapping.',
     parse: integer(0, 86400000),
+  },
+  routerGroupId: {
+    env: 'FANOUT_ROUTER_GROUP_ID',
+    default: 'fanout.router',
+    description:
+      "The Kafka consumer group of this deployment's routers. Two deployments sharing a Kafka cluster (staging and production, say) need different ones: otherwise each one's routers take over partitions of the other's topics.",
+    parse: groupId,
   },
   routerAuto: {
     env: 'FANOUT_ROUTER_AUTO',

@@ -7,7 +7,6 @@ import type { Logger } from '../../libs/log/logger.ts';
 import { readRegistryVersion, unchangedSince } from '../../libs/registry/registryVersion.ts';
 
 /** The router's one consumer group, reading every write fan-out topic once. */
-export const ROUTER_GROUP_ID = 'fanout.router';
 
 export interface DispatcherDeps {
   kafka: Kafka;
@@ -105,7 +104,7 @@ export class RouterDispatcher {
   private async startConsumer(topics: string[]): Promise<void> {
     const { config } = this.deps;
     const consumer = this.deps.kafka.consumer({
-      groupId: ROUTER_GROUP_ID,
+      groupId: config.routerGroupId,
       sessionTimeout: config.sessionTimeoutMs,
       rebalanceTimeout: 60_000,
       heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),

@@ -13,7 +13,6 @@ import {
   transitionRoute,
   type TopicRoute,
 } from '../../libs/routing/topicRouteStore.ts';
-import { ROUTER_GROUP_ID } from './routerDispatcher.ts';
 
 export interface ControllerDeps {
   pool: pg.Pool;
@@ -245,7 +244,7 @@ export class RoutingController {
   private async finishToRead(route: TopicRoute, subs: Subscription[]): Promise<void> {
     const { admin, pool } = this.deps;
     const switchAt = route.switchOffsets ?? {};
-    const routerAt = await admin.committedOffsets(ROUTER_GROUP_ID, route.topic);
+    const routerAt = await admin.committedOffsets(this.deps.config.routerGroupId, route.topic);
     for (const [p, offset] of Object.entries(switchAt)) {
       if (BigInt(offset) > 0n && BigInt(routerAt[p] ?? '0') < BigInt(offset)) return;
     }

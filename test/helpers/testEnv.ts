@@ -22,6 +22,9 @@ export const TEST_ENV: NodeJS.ProcessEnv = {
   FANOUT_ENDPOINT_ALLOWED_NETWORKS: '127.0.0.0/8,::1',
   FANOUT_LOG_LEVEL: process.env.FANOUT_TEST_LOG_LEVEL ?? 'error',
 };
+// one router group per test database: runs on one broker with databases of their own must not
+// share routers (each would route the other's topics into its own database)
+TEST_ENV.FANOUT_ROUTER_GROUP_ID = `fanout.router.${new URL(TEST_ENV.FANOUT_DATABASE_URL!).pathname.slice(1)}`;
 
 /** A quick retry policy for subscriptions made in tests (the defaults wait minutes). */
 export const FAST_RETRY = {
