@@ -1,65 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Kafka } from 'kafkajs';
 import { createSubscriptionConsumer } from '../../../libs/kafka/subscriptionConsumer.ts';
 import { createLogger } from '../../../libs/log/logger.ts';
-
-type EachBatch = (payload: {
-  batch: {
-    topic: string;
-    partition: number;
-    messages: { key: null; value: Buffer; offset: string; timestamp: string }[];
-    isEmpty(): boolean;
-    lastOffset(): string;
-  };
-  resolveOffset(offset: string): void;
-}) => Promise<void>;
-
-/**
- * The client's side of KafkaJS that the adapter drives, enough to call its batch handler the
- * way KafkaJS does. What is tested is the adapter's own flow control, not Kafka.
- */
-function fakeKafka(): { kafka: Kafka; eachBatch: () => EachBatch } {
-  let handler: EachBatch | undefined;
-  const consumer = {
-    events: { CRASH: 'crash', REBALANCING: 'rebalancing', GROUP_JOIN: 'join' },
-    on: () => undefined,
-    connect: async () => undefined,
-    subscribe: async () => undefined,
-    run: async (options: { eachBatch: EachBatch }) => {
-      handler = options.eachBatch;
-    },
-    pause: () => undefined,
-    resume: () => undefined,
-    disconnect: async () => undefined,
-    commitOffsets: async () => undefined,
-  };
-  // only the members above are used by the adapter
-  const kafka = { consumer: () => consumer } as unknown as Kafka;
-  return { kafka, eachBatch: () => handler! };
-}
-
-function batchOf(partition: number, offset: number): Parameters<EachBatch>[0] {
-  const messages = [
-    { key: null, value: Buffer.from('{}'), offset: String(offset), timestamp: '1700000000000' },
-  ];
-  return {
-    batch: {
-      topic: 't',
-      partition,
-      messages,
-      isEmpty: () => false,
-      lastOffset: () => String(offset),
-    },
-    resolveOffset: () => undefined,
-  };
-}
-
-const settled = async (p: Promise<unknown>, ms: number): Promise<boolean> =>
-  Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+import { batchOf, settled, standInKafka } from '../../helpers/standInKafkaConsumer.ts';
 
 test('when every partition with data is paused, the batch handler waits for a resume', async () => {
-  const { kafka, eachBatch } = fakeKafka();
+  const { kafka, eachBatch } = standInKafka();
   const consumer = createSubscriptionConsumer(kafka, {
     groupId: 'g',
     topic: 't',
