@@ -8,8 +8,8 @@ import type { DeadLetterTopics } from '../../libs/deadletters/deadLetterTopics.t
 import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { leaseDeliveries } from '../../libs/deliveries/leaseDeliveries.ts';
 import type { LeasedDelivery } from '../../libs/deliveries/leasedDelivery.ts';
+import { DeliveredBatcher } from '../../libs/deliveries/deliveredBatcher.ts';
 import {
-  markDelivered,
   markFailed,
   recordAttempt,
   releaseDeliveries,
@@ -79,9 +79,11 @@ export class DeliveryWorker {
   private readAt: string | null | undefined;
   private wake: (() => void) | undefined;
   private readonly running = new Set<Promise<void>>();
+  private readonly delivered: DeliveredBatcher;
 
   constructor(deps: DeliveryWorkerDeps) {
     this.deps = deps;
+    this.delivered = new DeliveredBatcher(deps.pool);
     this.log = deps.log.child({ component: 'delivery-worker', owner: this.owner });
   }
 
@@ -280,7 +282,11 @@ export class DeliveryWorker {
     if ((await marks.delivered(sub.id, [event.id])).has(event.id)) {
       // pushed already (a bridge before a switch, or a worker that died before settling)
       s.metrics.settled('duplicate');
-      return markDelivered(pool, row, row.attempts);
+      return this.delivered.mark({
+        id: row.id,
+        leaseToken: row.leaseToken,
+        attempts: row.attempts,
+      });
     }
     let leaseHeld = true;
     const memory: RetryMemory = {
@@ -311,7 +317,11 @@ export class DeliveryWorker {
       case 'acknowledged':
         await marks.mark(sub.id, event.id);
         s.metrics.settled('delivered', 1, event.timestampMs);
-        return markDelivered(pool, row, outcome.attempts);
+        return this.delivered.mark({
+          id: row.id,
+          leaseToken: row.leaseToken,
+          attempts: outcome.attempts,
+        });
       case 'deferred':
         await releaseDelivery(pool, row, outcome.nextAttemptAt);
         return false;
