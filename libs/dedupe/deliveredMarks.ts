@@ -30,6 +30,9 @@ export class DeliveredMarks {
   private readonly gatherMs: number;
   // marks asked for and not yet sent, per subscription: they go together
   private readonly pending = new Map<string, PendingMarks>();
+  // keys of marks asked for and not yet written (gathering or on their way), with how many
+  // times each: an event acknowledged a moment ago is delivered, whether or not Redis has it yet
+  private readonly writing = new Map<string, number>();
 
   /**
    * `gatherMs`: how long a mark waits for others to share its command. 0 sends after the
@@ -56,21 +59,31 @@ export class DeliveredMarks {
     return `fanout:delivered:${subscriptionId}:${eventId}`;
   }
 
-  /** The ids among `eventIds` already delivered to this subscription, in one round trip. */
+  /**
+   * The ids among `eventIds` already delivered to this subscription, in one round trip: those
+   * Redis has, and those whose marks are still being gathered or written. The latter are
+   * looked at after Redis answered: a mark written after Redis read the keys was still on its
+   * way then (one connection answers in order), so no acknowledged event falls between the two.
+   * A second copy of an event (a producer retried a write that had landed) fetched just after
+   * the first was acknowledged is found so.
+   */
   async delivered(subscriptionId: string, eventIds: string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
+    const keys = eventIds.map((id) => this.key(subscriptionId, id));
+    const out = new Set<string>();
     try {
-      const values = await this.redis.mget(eventIds.map((id) => this.key(subscriptionId, id)));
-      const out = new Set<string>();
+      const values = await this.redis.mget(keys);
       values.forEach((v, i) => {
         if (v !== null) out.add(eventIds[i]!);
       });
-      return out;
     } catch (err) {
       this.log.warn('dedupe check skipped: redis unavailable', { subscriptionId, err });
       this.onFallback('unchecked', subscriptionId, eventIds.length);
-      return new Set();
     }
+    keys.forEach((k, i) => {
+      if (this.writing.has(k)) out.add(eventIds[i]!);
+    });
+    return out;
   }
 
   /**
@@ -96,7 +109,9 @@ export class DeliveredMarks {
       };
       this.pending.set(subscriptionId, batch);
     }
-    batch.keys.push(this.key(subscriptionId, eventId));
+    const key = this.key(subscriptionId, eventId);
+    batch.keys.push(key);
+    this.writing.set(key, (this.writing.get(key) ?? 0) + 1);
     return batch.done;
   }
 
@@ -106,6 +121,12 @@ export class DeliveredMarks {
     } catch (err) {
       this.log.warn('dedupe mark skipped: redis unavailable', { subscriptionId, err });
       this.onFallback('unmarked', subscriptionId, keys.length);
+    } finally {
+      for (const key of keys) {
+        const n = this.writing.get(key)!;
+        if (n <= 1) this.writing.delete(key);
+        else this.writing.set(key, n - 1);
+      }
     }
   }
 }

@@ -63,3 +63,18 @@ test('with Redis down, marks are reported unmarked (with their count) and never 
   assert.deepEqual(fallbacks, [['unmarked', 3]]);
   down.disconnect();
 });
+
+test('an event whose mark is still gathering or on its way counts as delivered, then Redis has it', async () => {
+  const sub = 'sub-writing';
+  // a long gathering window, so the mark is surely not in Redis yet when asked about
+  const marks = new DeliveredMarks(redis, 120, log, undefined, 300);
+  const marking = marks.mark(sub, 'copy');
+  assert.equal(await redis.exists(`fanout:delivered:${sub}:copy`), 0, 'not written yet');
+  assert.deepEqual([...(await marks.delivered(sub, ['copy', 'other']))], ['copy']);
+  await marking;
+  assert.equal(await redis.exists(`fanout:delivered:${sub}:copy`), 1);
+  // written, it is found in Redis (and another instance, with nothing in memory, finds it too)
+  assert.deepEqual([...(await marks.delivered(sub, ['copy', 'other']))], ['copy']);
+  const elsewhere = new DeliveredMarks(redis, 120, log);
+  assert.deepEqual([...(await elsewhere.delivered(sub, ['copy', 'other']))], ['copy']);
+});
