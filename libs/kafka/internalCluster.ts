@@ -4,7 +4,7 @@ import { FanoutError } from '../errors/FanoutError.ts';
 /**
  * The slice of KafkaJS's internal cluster that Fanout uses where the public admin falls short
  * (see its users: group offsets set from outside the group, the offsets of many topics in one
- * request). KafkaJS is frozen at 2.2.4 (package-lock): these names are checked at the first
+ * request). KafkaJS is pinned at 2.2.4 (package.json): these names are checked at the first
  * use, so an upgrade that moves them fails loudly there rather than quietly.
  */
 export interface InternalBroker {
