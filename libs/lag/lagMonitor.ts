@@ -3,7 +3,8 @@ import type { TopicAdmin } from '../kafka/topicAdmin.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FanoutMetrics } from '../metrics/fanoutMetrics.ts';
 import { pendingLag, type PendingLag } from '../deliveries/pendingLag.ts';
-import { SubscriptionListCache } from '../registry/subscriptionListCache.ts';
+import { RegistryCache } from '../registry/registryCache.ts';
+import { listSubscriptions } from '../registry/subscriptionStore.ts';
 import { listRoutes } from '../routing/topicRouteStore.ts';
 import { groupIdOf, type Subscription } from '../registry/types.ts';
 import { NO_BACKLOG, readBacklogs, type Backlog } from './deliveryBacklog.ts';
@@ -100,14 +101,14 @@ export class LagMonitor {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
   private failedBefore = false;
-  private readonly subscriptions: SubscriptionListCache;
+  private readonly subscriptions: RegistryCache<Subscription[]>;
   // what each subscription's series last showed, so unchanged ones are not written again
   private readonly exported = new Map<string, ExportedSeries>();
 
   constructor(options: LagMonitorOptions) {
     this.o = options;
     this.now = options.now ?? Date.now;
-    this.subscriptions = new SubscriptionListCache(options.pool);
+    this.subscriptions = new RegistryCache(options.pool, 'subscriptions', listSubscriptions);
   }
 
   start(): void {
@@ -164,10 +165,7 @@ export class LagMonitor {
   }
 
   private async tick(): Promise<void> {
-    const [listed, routes] = await Promise.all([
-      this.subscriptions.list(),
-      listRoutes(this.o.pool),
-    ]);
+    const [listed, routes] = await Promise.all([this.subscriptions.get(), listRoutes(this.o.pool)]);
     // topics in write fan-out: their subscriptions' lag is open delivery rows, not offsets,
     // so neither their offsets nor their resting consumer groups are asked for
     const writeTopics = new Set(

@@ -1,9 +1,6 @@
 import { listSubscriptions } from '../../libs/registry/subscriptionStore.ts';
-import {
-  readRegistryVersion,
-  unchangedSince,
-  type RegistryVersion,
-} from '../../libs/registry/registryVersion.ts';
+import { RegistryCache } from '../../libs/registry/registryCache.ts';
+import { readRegistryVersion, type RegistryVersion } from '../../libs/registry/registryVersion.ts';
 import { topicsOutOfReadFanout } from '../../libs/routing/topicRouteStore.ts';
 import { DELIVERING_STATES, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 import {
@@ -19,16 +16,10 @@ interface Running {
   fingerprint: string;
 }
 
-/** Rows of a full read, with the registry counter read just before it. */
-interface ReadAt<T> {
-  at: string | null;
-  rows: T;
-}
-
-/** What the workers should be, worked out once per full read rather than on every sync. */
+/** What the workers should be, worked out once per change of the rows rather than every sync. */
 interface RegistryView {
-  subs: ReadAt<Subscription[]>;
-  routes: ReadAt<Set<string>>;
+  subs: Subscription[];
+  routes: Set<string>;
   /** Subscriptions to run, oldest first. */
   wanted: Map<string, { sub: Subscription; fingerprint: string }>;
   /** Every subscription not deleted (a paused one keeps its group). */
@@ -47,14 +38,16 @@ export class BridgeSupervisor {
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
-  private subs: ReadAt<Subscription[]> | undefined;
-  private routes: ReadAt<Set<string>> | undefined;
+  private readonly subs: RegistryCache<Subscription[]>;
+  private readonly routes: RegistryCache<Set<string>>;
   private view: RegistryView | undefined;
 
   private readonly deps: SupervisorDeps;
 
   constructor(deps: SupervisorDeps) {
     this.deps = deps;
+    this.subs = new RegistryCache(deps.pool, 'subscriptions', listSubscriptions);
+    this.routes = new RegistryCache(deps.pool, 'topicRoutes', topicsOutOfReadFanout);
   }
 
   get workerCount(): number {
@@ -80,39 +73,19 @@ export class BridgeSupervisor {
     await this.reconcile(view);
   }
 
-  /**
-   * The registry as last read: one small query when nothing changed, a table's full re-read
-   * when its counter moved. The counter is read before the table, so a change committed during
-   * the read moves it past the value kept and is read next time. undefined: not readable now.
-   */
+  /** The registry as last read (see RegistryCache); undefined: not readable now. */
   private async readRegistry(): Promise<RegistryView | undefined> {
     const { pool, log } = this.deps;
     let version: RegistryVersion;
+    let subs: Subscription[];
+    let routes: Set<string>;
     try {
       version = await readRegistryVersion(pool);
+      subs = await this.subs.get(version);
+      routes = await this.routes.get(version);
     } catch (err) {
-      log.warn('cannot read the registry version; keeping current workers', { err });
+      log.warn('cannot read the registry; keeping current workers', { err });
       return undefined;
-    }
-    let subs = this.subs;
-    if (subs === undefined || !unchangedSince(subs.at, version.subscriptions)) {
-      try {
-        subs = { at: version.subscriptions, rows: await listSubscriptions(pool) };
-      } catch (err) {
-        log.warn('cannot read subscriptions; keeping current workers', { err });
-        return undefined;
-      }
-      this.subs = subs;
-    }
-    let routes = this.routes;
-    if (routes === undefined || !unchangedSince(routes.at, version.topicRoutes)) {
-      try {
-        routes = { at: version.topicRoutes, rows: await topicsOutOfReadFanout(pool) };
-      } catch (err) {
-        log.warn('cannot read topic routes; keeping current workers', { err });
-        return undefined;
-      }
-      this.routes = routes;
     }
     if (this.view?.subs !== subs || this.view.routes !== routes) {
       this.view = viewOf(subs, routes);
@@ -191,15 +164,15 @@ export class BridgeSupervisor {
   }
 }
 
-function viewOf(subs: ReadAt<Subscription[]>, routes: ReadAt<Set<string>>): RegistryView {
+function viewOf(subs: Subscription[], routes: Set<string>): RegistryView {
   const wanted: RegistryView['wanted'] = new Map();
-  for (const sub of subs.rows) {
+  for (const sub of subs) {
     // a topic in (or moving to or from) write fan-out is the router's: its bridges stop
-    if (DELIVERING_STATES.includes(sub.state) && !routes.rows.has(sub.topic)) {
+    if (DELIVERING_STATES.includes(sub.state) && !routes.has(sub.topic)) {
       wanted.set(sub.id, { sub, fingerprint: fingerprintOf(sub) });
     }
   }
-  return { subs, routes, wanted, live: new Set(subs.rows.map((s) => s.id)) };
+  return { subs, routes, wanted, live: new Set(subs.map((s) => s.id)) };
 }
 
 /** What, when changed, needs the worker restarted with new settings. */

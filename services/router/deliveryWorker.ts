@@ -29,7 +29,7 @@ import {
   findSubscription,
   listSubscriptions,
 } from '../../libs/registry/subscriptionStore.ts';
-import { readRegistryVersion, unchangedSince } from '../../libs/registry/registryVersion.ts';
+import { RegistryCache } from '../../libs/registry/registryCache.ts';
 import type { Subscription } from '../../libs/registry/types.ts';
 
 export interface DeliveryWorkerDeps {
@@ -75,8 +75,9 @@ export class DeliveryWorker {
   private loop: Promise<void> | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshing = false;
-  /** The subscriptions' counter read before the last full read that left nothing to redo. */
-  private readAt: string | null | undefined;
+  private readonly listed: RegistryCache<Subscription[]>;
+  /** The listing last applied in full (nothing left to redo), to skip it while it is the same. */
+  private applied: Subscription[] | undefined;
   private wake: (() => void) | undefined;
   private readonly running = new Set<Promise<void>>();
   private readonly delivered: DeliveredBatcher;
@@ -84,6 +85,7 @@ export class DeliveryWorker {
   constructor(deps: DeliveryWorkerDeps) {
     this.deps = deps;
     this.delivered = new DeliveredBatcher(deps.pool);
+    this.listed = new RegistryCache(deps.pool, 'subscriptions', listSubscriptions);
     this.log = deps.log.child({ component: 'delivery-worker', owner: this.owner });
   }
 
@@ -166,25 +168,21 @@ export class DeliveryWorker {
     return out;
   }
 
-  /**
-   * Brings the known subscriptions up to date, reading them all only when the subscriptions'
-   * counter moved since the last full read (read before the rows, so a change committed
-   * meanwhile is read next time).
-   */
+  /** Brings the known subscriptions up to date when the registry's listing changed. */
   private async refreshSubscriptions(): Promise<void> {
     // a slow PostgreSQL must not pile refreshes up; the next tick does the work
     if (this.refreshing) return;
     this.refreshing = true;
     try {
-      const version = await readRegistryVersion(this.deps.pool);
-      if (unchangedSince(this.readAt, version.subscriptions)) return;
-      const live = new Map((await listSubscriptions(this.deps.pool)).map((s) => [s.id, s]));
+      const listing = await this.listed.get();
+      if (listing === this.applied) return;
+      const live = new Map(listing.map((s) => [s.id, s]));
       let settled = true;
       for (const [id, s] of this.subs) {
         const now = live.get(id);
         if (now === undefined) {
           if (s.inFlight === 0) this.subs.delete(id);
-          // still delivering: dropped by a later full read, not skipped as unchanged
+          // still delivering: dropped by a later pass, not skipped as unchanged
           else settled = false;
         } else if (fingerprintOf(now) !== s.fingerprint) {
           this.subs.set(id, this.runtimeOf(now, s));
@@ -192,7 +190,7 @@ export class DeliveryWorker {
           s.sub = now;
         }
       }
-      this.readAt = settled ? version.subscriptions : undefined;
+      this.applied = settled ? listing : undefined;
     } catch (err) {
       this.log.warn('cannot refresh subscriptions; keeping what is known', { err });
     } finally {
@@ -282,11 +280,7 @@ export class DeliveryWorker {
     if ((await marks.delivered(sub.id, [event.id])).has(event.id)) {
       // pushed already (a bridge before a switch, or a worker that died before settling)
       s.metrics.settled('duplicate');
-      return this.delivered.mark({
-        id: row.id,
-        leaseToken: row.leaseToken,
-        attempts: row.attempts,
-      });
+      return this.delivered.mark(row);
     }
     let leaseHeld = true;
     const memory: RetryMemory = {
@@ -317,11 +311,7 @@ export class DeliveryWorker {
       case 'acknowledged':
         await marks.mark(sub.id, event.id);
         s.metrics.settled('delivered', 1, event.timestampMs);
-        return this.delivered.mark({
-          id: row.id,
-          leaseToken: row.leaseToken,
-          attempts: outcome.attempts,
-        });
+        return this.delivered.mark({ ...row, attempts: outcome.attempts });
       case 'deferred':
         await releaseDelivery(pool, row, outcome.nextAttemptAt);
         return false;

@@ -4,9 +4,7 @@ import type { Config } from '../../libs/config/loadConfig.ts';
 import { routeBatch } from '../../libs/deliveries/routeBatch.ts';
 import { toFanoutEvent } from '../../libs/events/fanoutEvent.ts';
 import type { Logger } from '../../libs/log/logger.ts';
-import { readRegistryVersion, unchangedSince } from '../../libs/registry/registryVersion.ts';
-
-/** The router's one consumer group, reading every write fan-out topic once. */
+import { RegistryCache } from '../../libs/registry/registryCache.ts';
 
 export interface DispatcherDeps {
   kafka: Kafka;
@@ -31,8 +29,7 @@ export class RouterDispatcher {
   private readonly log: Logger;
   private consumer: Consumer | undefined;
   private topics: string[] = [];
-  /** The last routes read, with topic_routes' counter read just before. */
-  private routes: { at: string | null; topics: string[] } | undefined;
+  private readonly routes: RegistryCache<string[]>;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
   private restartWanted = false;
@@ -41,6 +38,7 @@ export class RouterDispatcher {
   constructor(deps: DispatcherDeps) {
     this.deps = deps;
     this.log = deps.log.child({ component: 'router' });
+    this.routes = new RegistryCache(deps.pool, 'topicRoutes', writeFanoutTopics);
   }
 
   get topicCount(): number {
@@ -79,22 +77,10 @@ export class RouterDispatcher {
     }
   }
 
-  /**
-   * The topics in write fan-out, re-read only when topic_routes' counter moved (read before the
-   * routes, so a change committed meanwhile is read next time). undefined: not readable now.
-   */
+  /** The topics in write fan-out (see RegistryCache); undefined: not readable now. */
   private async wantedTopics(): Promise<string[] | undefined> {
-    const { pool } = this.deps;
     try {
-      const version = await readRegistryVersion(pool);
-      if (this.routes !== undefined && unchangedSince(this.routes.at, version.topicRoutes)) {
-        return this.routes.topics;
-      }
-      const res = await pool.query<{ topic: string }>(
-        `SELECT topic FROM topic_routes WHERE state IN ('write', 'to_read') ORDER BY topic`,
-      );
-      this.routes = { at: version.topicRoutes, topics: res.rows.map((r) => r.topic) };
-      return this.routes.topics;
+      return await this.routes.get();
     } catch (err) {
       this.log.warn('cannot read routes; keeping the current topics', { err });
       return undefined;
@@ -166,6 +152,14 @@ export class RouterDispatcher {
     await this.syncing;
     await this.stopConsumer();
   }
+}
+
+/** Topics the router reads: in write fan-out, or moving back from it. */
+async function writeFanoutTopics(pool: pg.Pool): Promise<string[]> {
+  const res = await pool.query<{ topic: string }>(
+    `SELECT topic FROM topic_routes WHERE state IN ('write', 'to_read') ORDER BY topic`,
+  );
+  return res.rows.map((r) => r.topic);
 }
 
 function sameList(a: string[], b: string[]): boolean {

@@ -4,7 +4,8 @@ import { firstUnsettledOffsets, handBackPendingRows } from '../../libs/deliverie
 import { setWriteFloors } from '../../libs/deliveries/writeFloors.ts';
 import type { PartitionOffsets, TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import type { Logger } from '../../libs/log/logger.ts';
-import { SubscriptionListCache } from '../../libs/registry/subscriptionListCache.ts';
+import { RegistryCache } from '../../libs/registry/registryCache.ts';
+import { listSubscriptions } from '../../libs/registry/subscriptionStore.ts';
 import { DELIVERING_STATES, groupIdOf, type Subscription } from '../../libs/registry/types.ts';
 import { decideRoute, type RouteMode } from '../../libs/routing/routingDecision.ts';
 import {
@@ -47,12 +48,12 @@ export class RoutingController {
   private ticking: Promise<void> = Promise.resolve();
   private stopped = false;
 
-  private readonly subscriptions: SubscriptionListCache;
+  private readonly subscriptions: RegistryCache<Subscription[]>;
 
   constructor(deps: ControllerDeps) {
     this.deps = deps;
     this.log = deps.log.child({ component: 'routing' });
-    this.subscriptions = new SubscriptionListCache(deps.pool);
+    this.subscriptions = new RegistryCache(deps.pool, 'subscriptions', listSubscriptions);
   }
 
   start(): void {
@@ -76,7 +77,7 @@ export class RoutingController {
       ]);
       if (!locked.rows[0]!.ok) return;
       try {
-        const subs = await this.subscriptions.list();
+        const subs = await this.subscriptions.get();
         const routes = await listRoutes(this.deps.pool);
         // every topic's end offsets in one pass: asked topic by topic, KafkaJS walks the
         // metadata of every topic it knows for each, and the router knows them all

@@ -7,6 +7,7 @@ import { ensureDatabase } from '../../../libs/db/ensureDatabase.ts';
 import { migrate } from '../../../libs/db/migrate.ts';
 import { DEFAULT_RETRY_POLICY } from '../../../libs/delivery/retryPolicy.ts';
 import { createLogger } from '../../../libs/log/logger.ts';
+import { RegistryCache } from '../../../libs/registry/registryCache.ts';
 import {
   readRegistryVersion,
   unchangedSince,
@@ -15,6 +16,7 @@ import {
 import {
   deleteSubscription,
   insertSubscription,
+  listSubscriptions,
   rotateSecret,
   setPaused,
   updateSubscription,
@@ -182,4 +184,27 @@ test('a change committed after a reader saw the counter moves it past what was s
     first.release();
     second.release();
   }
+});
+
+test('a registry cache answers the same listing while its table is unchanged, and reads again after a change', async () => {
+  const topic = await newTopic();
+  const first = await subscribe(topic);
+  let reads = 0;
+  const cache = new RegistryCache(pool, 'subscriptions', async (p) => {
+    reads++;
+    return listSubscriptions(p, topic);
+  });
+  const a = await cache.get();
+  assert.deepEqual(
+    a.map((s) => s.id),
+    [first],
+  );
+  // a route changing is not a subscription changing
+  await recordDecision(pool, topic, { subscriptions: 1, eventsPerSecond: 0, reason: 'test' });
+  assert.equal(await cache.get(), a, 'the same object: nothing re-read');
+  assert.equal(reads, 1);
+  const second = await subscribe(topic);
+  const b = await cache.get();
+  assert.equal(reads, 2);
+  assert.deepEqual(b.map((s) => s.id).sort(), [first, second].sort());
 });
