@@ -1,4 +1,9 @@
 import type { Kafka } from 'kafkajs';
+import {
+  createSubscriptionConsumer,
+  type SubscriptionConsumer,
+} from '../../libs/kafka/subscriptionConsumer.ts';
+import { createLogger } from '../../libs/log/logger.ts';
 
 export interface BatchPayload {
   batch: {
@@ -61,3 +66,30 @@ export function batchOf(partition: number, offset: number, highWatermark?: numbe
 /** Whether `p` settles within `ms`. */
 export const settled = async (p: Promise<unknown>, ms: number): Promise<boolean> =>
   Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+
+/**
+ * A subscription consumer over the stand-in, started with a feed that pauses a partition once
+ * it is in `full` (as the delivery lanes do when a partition's queue is full).
+ */
+export async function consumerWithPausingFeed(): Promise<{
+  consumer: SubscriptionConsumer;
+  eachBatch: () => EachBatch;
+  full: Set<number>;
+}> {
+  const { kafka, eachBatch } = standInKafka();
+  const consumer = createSubscriptionConsumer(kafka, {
+    groupId: 'g',
+    topic: 't',
+    fromBeginning: true,
+    sessionTimeoutMs: 30_000,
+    log: createLogger('error'),
+  });
+  const full = new Set<number>();
+  await consumer.start({
+    push: async (partition) => {
+      if (full.has(partition)) consumer.pause(partition);
+    },
+    reset: async () => undefined,
+  });
+  return { consumer, eachBatch, full };
+}

@@ -1,26 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createSubscriptionConsumer } from '../../../libs/kafka/subscriptionConsumer.ts';
-import { createLogger } from '../../../libs/log/logger.ts';
-import { batchOf, settled, standInKafka } from '../../helpers/standInKafkaConsumer.ts';
+import { batchOf, consumerWithPausingFeed, settled } from '../../helpers/standInKafkaConsumer.ts';
 
 test('when every partition with data is paused, the batch handler waits for a resume', async () => {
-  const { kafka, eachBatch } = standInKafka();
-  const consumer = createSubscriptionConsumer(kafka, {
-    groupId: 'g',
-    topic: 't',
-    fromBeginning: true,
-    sessionTimeoutMs: 30_000,
-    log: createLogger('error'),
-  });
-  // the feed pauses a partition once it is full, as the delivery lanes do
-  const full = new Set<number>();
-  await consumer.start({
-    push: async (partition) => {
-      if (full.has(partition)) consumer.pause(partition);
-    },
-    reset: async () => undefined,
-  });
+  const { consumer, eachBatch, full } = await consumerWithPausingFeed();
   assert.equal(await settled(eachBatch()(batchOf(1, 0)), 50), true, 'nothing is paused');
   full.add(0);
   const first = eachBatch()(batchOf(0, 0));

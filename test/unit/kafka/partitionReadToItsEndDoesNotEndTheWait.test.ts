@@ -1,25 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createSubscriptionConsumer } from '../../../libs/kafka/subscriptionConsumer.ts';
-import { createLogger } from '../../../libs/log/logger.ts';
-import { batchOf, settled, standInKafka } from '../../helpers/standInKafkaConsumer.ts';
+import { batchOf, consumerWithPausingFeed, settled } from '../../helpers/standInKafkaConsumer.ts';
 
 test('a partition read to its end neither keeps the handler from waiting for the others nor ends the wait', async () => {
-  const { kafka, eachBatch } = standInKafka();
-  const consumer = createSubscriptionConsumer(kafka, {
-    groupId: 'g',
-    topic: 't',
-    fromBeginning: true,
-    sessionTimeoutMs: 30_000,
-    log: createLogger('error'),
-  });
-  const full = new Set<number>();
-  await consumer.start({
-    push: async (partition) => {
-      if (full.has(partition)) consumer.pause(partition);
-    },
-    reset: async () => undefined,
-  });
+  const { consumer, eachBatch, full } = await consumerWithPausingFeed();
   // partition 1 has been read to its end; partition 0 has far more to come
   assert.equal(await settled(eachBatch()(batchOf(1, 0, 1)), 50), true, 'nothing is paused');
   assert.equal(await settled(eachBatch()(batchOf(0, 0, 100)), 50), true, 'nothing is paused');
