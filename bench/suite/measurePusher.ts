@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AckSink } from './ackSink.ts';
 import type { BenchProducer } from './benchProducer.ts';
@@ -20,6 +21,12 @@ export interface LatencyRound {
   p99: number;
   p999: number;
   max: number;
+  /**
+   * Longest event-loop stall of this benchmark's own process (producer, sink, api) over the
+   * stamped window, ms: the sink stamps an answer when its loop gets to it, so a stall here
+   * reads as latency of every contender alike.
+   */
+  benchLoopMaxMs: number;
 }
 
 type Snapshot = Record<string, number>;
@@ -121,8 +128,11 @@ export async function measureLatency(
     // the same rate, unstamped, until every partition flows and JIT compilers have warmed up
     await producer.steady(topic, perSecond, WARM_UP_SECONDS, false);
     sink.reset();
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
     const produced = await producer.steady(topic, perSecond, seconds);
     await until(() => sink.latencies.length >= produced, 30_000);
+    loop.disable();
     const sorted = sink.latencies.slice().sort((a, b) => a - b);
     return {
       produced,
@@ -131,6 +141,7 @@ export async function measureLatency(
       p99: quantile(sorted, 0.99),
       p999: quantile(sorted, 0.999),
       max: sorted.at(-1) ?? NaN,
+      benchLoopMaxMs: Math.round(loop.max / 1e5) / 10,
     };
   } finally {
     await running.stop();

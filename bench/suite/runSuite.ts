@@ -146,7 +146,7 @@ for (let round = 0; round < latencyRounds; round++) {
       const r = await measureLatency(pusher, topic, sink, producer, ctx, 1000, latencySeconds);
       push(latency, pusher.name, r);
       log(
-        `latency round ${round + 1} ${pusher.name}: p50 ${r.p50} p99 ${r.p99} p99.9 ${r.p999} ms`,
+        `latency round ${round + 1} ${pusher.name}: p50 ${r.p50} p99 ${r.p99} p99.9 ${r.p999} ms (bench loop stalled ≤ ${r.benchLoopMaxMs} ms)`,
       );
     } catch (err) {
       failures.push({
