@@ -17,6 +17,7 @@ import {
 } from './evaluateLag.ts';
 import { evaluateRowLag, type RowSample } from './evaluateRowLag.ts';
 import { lagCauses, type CauseFinding, type WorkerFacts } from './lagCauses.ts';
+import { LagHistory, type LagPoint } from './lagHistory.ts';
 import { OffsetTimeline } from './offsetTimeline.ts';
 
 export interface PartitionLag {
@@ -55,14 +56,6 @@ export interface SubscriptionLag {
   partitions: PartitionLag[];
 }
 
-/** One point of a subscription's recent history, for graphs. */
-export interface LagPoint {
-  at: number;
-  lagMessages: number;
-  lagSeconds: number;
-  deliveredPerSecond: number;
-}
-
 export interface LagMonitorOptions {
   admin: TopicAdmin;
   pool: pg.Pool;
@@ -97,7 +90,7 @@ export class LagMonitor {
   private readonly windows = new Map<string, LagSample[]>();
   private readonly rowWindows = new Map<string, RowSample[]>();
   private readonly latest = new Map<string, SubscriptionLag>();
-  private readonly history = new Map<string, LagPoint[]>();
+  private readonly history = new Map<string, LagHistory>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
   private failedBefore = false;
@@ -161,7 +154,7 @@ export class LagMonitor {
   }
 
   historyOf(subscriptionId: string): LagPoint[] {
-    return this.history.get(subscriptionId) ?? [];
+    return this.history.get(subscriptionId)?.points() ?? [];
   }
 
   private async tick(): Promise<void> {
@@ -267,15 +260,17 @@ export class LagMonitor {
     for (const [id, lag] of next) {
       this.latest.set(id, lag);
       if (!fresh.has(id)) continue;
-      const points = this.history.get(id) ?? [];
+      let points = this.history.get(id);
+      if (points === undefined) {
+        points = new LagHistory(HISTORY_POINTS);
+        this.history.set(id, points);
+      }
       points.push({
         at: atMs,
         lagMessages: lag.lagMessages,
         lagSeconds: lag.lagSeconds,
         deliveredPerSecond: lag.deliveredPerSecond,
       });
-      if (points.length > HISTORY_POINTS) points.shift();
-      this.history.set(id, points);
     }
     this.export();
   }
