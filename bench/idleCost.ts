@@ -3,10 +3,12 @@
  * delivered (1) by read fan-out only — a bridge process, one consumer group per subscription —
  * and (2) hybrid — the same bridge process plus a router process, with the routing decision on
  * its defaults (which move every quiet topic to write fan-out). Prints, over a measured window,
- * CPU %, memory and established broker connections of each of our processes (the api runs in
- * this benchmark's own process, with the sink), CPU % of the benchmark database's PostgreSQL
- * backends, and the broker's CPU % (shared machine: others' load included) and open files;
- * and how long creating the topics and subscriptions took.
+ * CPU %, memory and established broker connections of each platform process (api, bridge and
+ * router, each its own process as deployed) and their sum; of this benchmark's own process on
+ * a line of its own, as it is not part of the platform (the webhook sink, and the bookkeeping:
+ * the registry reset, route and consumer-group checks, cleanup); CPU % of the benchmark
+ * database's PostgreSQL backends, and the broker's CPU % (shared machine: others' load
+ * included) and open files; and how long creating the topics and subscriptions took.
  * Local stack up, then:
  *   `node bench/idleCost.ts [topics] [subscriptions per topic] [seconds] [--parallel P]
  *      [--phases read,hybrid] [--force-read] [--settle-seconds 30]`
@@ -21,7 +23,6 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { startApi } from '../services/api/startApi.ts';
 import { createRuntime } from '../services/runtime/createRuntime.ts';
 import { resetState, uniqueName } from '../test/helpers/testStack.ts';
 import { sleep, waitFor } from '../test/helpers/waitFor.ts';
@@ -57,9 +58,8 @@ const env: NodeJS.ProcessEnv = {
   // the decision as shipped, except that a topic may move at once (no dwell after creation)
   FANOUT_ROUTER_MIN_DWELL_MS: '0',
 };
+// the bench's own connections: resetting the registry, reading routes and groups, cleanup
 const rt = await createRuntime('bench', env);
-const api = await startApi(rt);
-const base = `http://127.0.0.1:${api.port}`;
 const dbCpu = new DatabaseCpu(rt.pool);
 const broker = await brokerPid();
 const sink = createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end()));
@@ -68,27 +68,33 @@ const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/hook`;
 
 await resetState(rt);
 const names = Array.from({ length: topics }, () => uniqueName('idle'));
-let t0 = Date.now();
-await inParallel(topics, parallel, (t) =>
-  postWithRetry(base, '/v1/topics', { name: names[t], partitions: 1 }),
-);
-const topicSeconds = (Date.now() - t0) / 1000;
-t0 = Date.now();
-const subIds = await inParallel(topics * perTopic, parallel, async (i) =>
-  String(
-    (
-      await postWithRetry(base, '/v1/subscriptions', {
-        topic: names[Math.floor(i / perTopic)],
-        endpoint: sinkUrl,
-      })
-    ).id,
-  ),
-);
-const subSeconds = (Date.now() - t0) / 1000;
-console.log(`${topics} topics x ${perTopic} subscriptions = ${subIds.length} subscriptions`);
-console.log(
-  `created in ${topicSeconds.toFixed(1)} s (topics) + ${subSeconds.toFixed(1)} s (subscriptions, ${parallel} at a time)`,
-);
+let subIds: string[] = [];
+let t0: number;
+
+/** Creates the topics and subscriptions through the api, and prints how long each took. */
+async function create(base: string): Promise<void> {
+  let start = Date.now();
+  await inParallel(topics, parallel, (t) =>
+    postWithRetry(base, '/v1/topics', { name: names[t], partitions: 1 }),
+  );
+  const topicSeconds = (Date.now() - start) / 1000;
+  start = Date.now();
+  subIds = await inParallel(topics * perTopic, parallel, async (i) =>
+    String(
+      (
+        await postWithRetry(base, '/v1/subscriptions', {
+          topic: names[Math.floor(i / perTopic)],
+          endpoint: sinkUrl,
+        })
+      ).id,
+    ),
+  );
+  const subSeconds = (Date.now() - start) / 1000;
+  console.log(`${topics} topics x ${perTopic} subscriptions = ${subIds.length} subscriptions`);
+  console.log(
+    `created in ${topicSeconds.toFixed(1)} s (topics) + ${subSeconds.toFixed(1)} s (subscriptions, ${parallel} at a time)`,
+  );
+}
 
 interface Measured {
   label: string;
@@ -121,17 +127,20 @@ async function measure(services: [string, number][]): Promise<Measured> {
   };
 }
 
-async function print(title: string, services: [string, number][], m: Measured): Promise<void> {
-  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+/** Measures the platform's processes and this one over one window; prints them apart. */
+async function report(title: string, platform: [string, number][]): Promise<void> {
+  const m = await measure([...platform, ['bench', process.pid]]);
+  const sum = (xs: number[]): number => xs.slice(0, platform.length).reduce((a, b) => a + b, 0);
   const files = broker === undefined ? undefined : await openFiles(broker);
+  const line = (name: string, cpu: number, rss: number, conns: number): string =>
+    `  ${name.padEnd(32)} ${cpu.toFixed(1).padStart(6)} % CPU ${rss.toFixed(0).padStart(6)} MiB ${String(conns).padStart(6)} broker connections`;
   console.log(`${title}:`);
-  services.forEach(([name], i) =>
-    console.log(
-      `  ${name.padEnd(24)} ${m.cpu[i]!.toFixed(1).padStart(6)} % CPU ${m.rss[i]!.toFixed(0).padStart(6)} MiB ${String(m.conns[i]).padStart(6)} broker connections`,
-    ),
-  );
+  platform.forEach(([name], i) => console.log(line(name, m.cpu[i]!, m.rss[i]!, m.conns[i]!)));
+  const label = `platform (${platform.map(([name]) => name).join(' + ')})`;
+  console.log(line(label, sum(m.cpu), sum(m.rss), sum(m.conns)));
+  const b = platform.length;
   console.log(
-    `  ${'our processes'.padEnd(24)} ${sum(m.cpu).toFixed(1).padStart(6)} % CPU ${sum(m.rss).toFixed(0).padStart(6)} MiB ${String(sum(m.conns)).padStart(6)} broker connections`,
+    `${line('bench: sink + bookkeeping', m.cpu[b]!, m.rss[b]!, m.conns[b]!)} (not platform)`,
   );
   console.log(
     `  PostgreSQL backends ${m.db.toFixed(1)} %; broker ${m.broker.toFixed(1)} % (shared)${files === undefined ? '' : `, ${files.open} of ${files.limit} open files`}`,
@@ -165,9 +174,14 @@ async function allInWrite(): Promise<boolean> {
   return Number(res.rows[0]!.n) === topics;
 }
 
+const api = new BenchService('api', env);
 const bridge = new BenchService('bridge', env);
 const router = new BenchService('router', env);
 try {
+  await api.start('api listening');
+  const port = api.logged('api listening')?.port;
+  if (typeof port !== 'number') throw new Error('the api did not log the port it listens on');
+  await create(`http://127.0.0.1:${port}`);
   const tooMany = phases.has('read') && !args.values['force-read'] ? await readFits() : undefined;
   if (tooMany !== undefined) {
     console.log(`read fan-out only: skipped, ${tooMany} (--force-read runs it)`);
@@ -189,11 +203,10 @@ try {
     );
     console.log(`every consumer joined in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     await sleep(5000);
-    const services: [string, number][] = [
+    await report('read fan-out only', [
+      ['api', api.pid],
       ['bridge', bridge.pid],
-      ['api + sink (this process)', process.pid],
-    ];
-    await print('read fan-out only', services, await measure(services));
+    ]);
   }
   if (phases.has('hybrid')) {
     // 2. hybrid: the router moves the quiet topics to write fan-out by the default thresholds
@@ -210,19 +223,18 @@ try {
       `every topic moved to write fan-out in ${((Date.now() - t0) / 1000).toFixed(1)} s; e.g. "${reasons.rows[0]?.reason}"`,
     );
     await sleep(settleMs);
-    const services: [string, number][] = [
+    await report('hybrid (bridge + router)', [
+      ['api', api.pid],
       ['bridge', bridge.pid],
       ['router', router.pid],
-      ['api + sink (this process)', process.pid],
-    ];
-    await print('hybrid (bridge + router)', services, await measure(services));
+    ]);
   }
 } finally {
   await router.stop();
   await bridge.stop();
+  await api.stop();
   await resetState(rt);
   sink.close();
-  await api.stop();
   await dropKafkaState(rt.kafka, names, subIds);
   await rt.close();
 }

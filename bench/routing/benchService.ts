@@ -49,6 +49,22 @@ export class BenchService {
     if (child.exitCode !== null) throw new Error(`${this.service} exited:\n${this.output}`);
   }
 
+  /**
+   * The fields of the first JSON log line with this message still in the kept tail: ask right
+   * after start(), as for the api's "api listening" and its port.
+   */
+  logged(msg: string): Record<string, unknown> | undefined {
+    for (const line of this.output.split('\n')) {
+      if (!line.includes(`"msg":"${msg}"`)) continue;
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        // cut by the pipe or by the tail; a later one may be whole
+      }
+    }
+    return undefined;
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (child === undefined || child.exitCode !== null) return;
