@@ -11,7 +11,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { startApi } from '../../services/api/startApi.ts';
 import { createRuntime } from '../../services/runtime/createRuntime.ts';
 import { call } from '../../test/helpers/api.ts';
 import { resetState, uniqueName } from '../../test/helpers/testStack.ts';
@@ -28,6 +27,7 @@ import {
 } from './measurePusher.ts';
 import { pushers, readers } from './contenders.ts';
 import { printReport, summarise } from './report.ts';
+import { BenchService } from '../routing/benchService.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,8 +56,13 @@ const brokers = process.env.FANOUT_KAFKA_BROKERS ?? '127.0.0.1:9092';
 const env = { ...BENCH_ENV, FANOUT_KAFKA_BROKERS: brokers };
 const rt = await createRuntime('bench', { ...process.env, ...env });
 await resetState(rt);
-const api = await startApi(rt);
-const apiBase = `http://127.0.0.1:${api.port}`;
+// the api in a process of its own: its background work (lag sampling, registry polls) would
+// otherwise stall the loop the sink stamps acknowledgements in, and read as contenders' latency
+const api = new BenchService('api', { ...process.env, ...env });
+await api.start('api listening');
+const apiPort = api.logged('api listening')?.port;
+if (typeof apiPort !== 'number') throw new Error('the api did not log the port it listens on');
+const apiBase = `http://127.0.0.1:${apiPort}`;
 const sink = await new AckSink().start();
 const producer = new BenchProducer(brokers);
 await producer.connect();
