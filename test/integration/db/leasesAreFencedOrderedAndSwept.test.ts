@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import type pg from 'pg';
-import { createPool } from '../../../libs/db/createPool.ts';
-import { ensureDatabase } from '../../../libs/db/ensureDatabase.ts';
-import { migrate } from '../../../libs/db/migrate.ts';
 import {
   CANDIDATES_SQL,
   LEASE_SQL,
@@ -17,56 +13,29 @@ import {
   releaseDelivery,
 } from '../../../libs/deliveries/settleDelivery.ts';
 import { sweepExpiredLeases } from '../../../libs/deliveries/sweepExpiredLeases.ts';
-import { createLogger } from '../../../libs/log/logger.ts';
-import { uniqueName } from '../../helpers/testStack.ts';
-import { TEST_ENV } from '../../helpers/testEnv.ts';
+import {
+  dropHandMadeRows,
+  makeDueRows,
+  openDeliveryDatabase,
+} from '../../helpers/handMadeDeliveries.ts';
 
 // Real PostgreSQL, the lease statement the workers run; rows are made by hand.
 let pool: pg.Pool;
-let topic: string;
 let sub: string;
 
 before(async () => {
-  const url = TEST_ENV.FANOUT_DATABASE_URL!;
-  await ensureDatabase(url);
-  pool = createPool(url, createLogger('error'));
-  await migrate(pool);
-  await cleanUp();
+  pool = await openDeliveryDatabase();
+  await dropHandMadeRows(pool, 'lease');
 });
 
-/** Rows of these tests only: the lease statement takes the oldest due rows of any test. */
-async function cleanUp(): Promise<void> {
-  await pool.query(`DELETE FROM subscriptions WHERE topic LIKE 'lease-%'`);
-  await pool.query(`DELETE FROM events WHERE topic LIKE 'lease-%'`);
-  await pool.query(`DELETE FROM topics WHERE name LIKE 'lease-%'`);
-}
-
-afterEach(cleanUp);
+afterEach(() => dropHandMadeRows(pool, 'lease'));
 
 after(async () => {
   await pool?.end();
 });
 
 beforeEach(async () => {
-  topic = uniqueName('lease');
-  sub = randomUUID();
-  await pool.query(`INSERT INTO topics (name, partitions) VALUES ($1, 1)`, [topic]);
-  await pool.query(
-    `INSERT INTO subscriptions (id, topic, endpoint, start_from)
-     VALUES ($1, $2, 'http://127.0.0.1:9/hook', 'latest')`,
-    [sub, topic],
-  );
-  await pool.query(
-    `INSERT INTO events (topic, partition, kafka_offset, event_id, content_type, body, produced_at)
-     SELECT $1, 0, g, 'e' || g, 'application/json', '\\x7b7d', now() FROM generate_series(0, 4) g`,
-    [topic],
-  );
-  await pool.query(
-    `INSERT INTO deliveries (subscription_id, topic, partition, kafka_offset, event_id,
-       next_attempt)
-     SELECT $1, $2, 0, g, 'e' || g, now() - interval '1 second' FROM generate_series(0, 4) g`,
-    [sub, topic],
-  );
+  ({ sub } = await makeDueRows(pool, 'lease', 5));
 });
 
 const lease = (owner: string, run = 1): Promise<LeasedDelivery[]> =>
