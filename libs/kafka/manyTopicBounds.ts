@@ -33,7 +33,40 @@ export class ManyTopicBounds {
    * left out. Throws when a leader does not answer.
    */
   async read(topics: string[]): Promise<Map<string, TopicBounds>> {
+    const listed = await this.list(topics, [LATEST, EARLIEST]);
     const out = new Map<string, TopicBounds>();
+    for (const [topic, at] of listed)
+      out.set(topic, { high: at.get(LATEST)!, low: at.get(EARLIEST)! });
+    return out;
+  }
+
+  /**
+   * Per topic, per timestamp (epoch ms), per partition: the first offset whose record
+   * timestamp is at or after it — the partition's end when no record is that late, as
+   * KafkaJS's admin answers. The same topics as `read` are left out.
+   */
+  async offsetsAt(
+    topics: string[],
+    timestampsMs: number[],
+  ): Promise<Map<string, Map<number, Record<string, string>>>> {
+    const listed = await this.list(topics, [LATEST, ...timestampsMs]);
+    for (const at of listed.values()) {
+      const high = at.get(LATEST)!;
+      for (const t of timestampsMs) {
+        const offsets = at.get(t)!;
+        for (const [p, o] of Object.entries(offsets)) if (o === '-1') offsets[p] = high[p]!;
+      }
+      if (!timestampsMs.includes(LATEST)) at.delete(LATEST);
+    }
+    return listed;
+  }
+
+  /** One ListOffsets per leader and timestamp, for every partition of `topics` it leads. */
+  private async list(
+    topics: string[],
+    timestamps: number[],
+  ): Promise<Map<string, Map<number, Record<string, string>>>> {
+    const out = new Map<string, Map<number, Record<string, string>>>();
     if (topics.length === 0) return out;
     const cluster = await this.cluster.ready();
     try {
@@ -43,7 +76,7 @@ export class ManyTopicBounds {
       for (const t of (await cluster.metadata()).topicMetadata) {
         if (!wanted.has(t.topic) || t.partitionMetadata.length === 0) continue;
         if (t.partitionMetadata.some((p) => p.leader < 0)) continue;
-        out.set(t.topic, { low: {}, high: {} });
+        out.set(t.topic, new Map(timestamps.map((ts) => [ts, {}])));
         for (const p of t.partitionMetadata) {
           let ofLeader = byLeader.get(p.leader);
           if (ofLeader === undefined) byLeader.set(p.leader, (ofLeader = new Map()));
@@ -54,7 +87,7 @@ export class ManyTopicBounds {
       }
       await Promise.all(
         [...byLeader].flatMap(([leader, ofLeader]) =>
-          ([LATEST, EARLIEST] as const).map(async (timestamp) => {
+          [...new Set(timestamps)].map(async (timestamp) => {
             const broker = await cluster.findBroker({ nodeId: String(leader) });
             const { responses } = await broker.listOffsets({
               isolationLevel: READ_UNCOMMITTED,
@@ -64,8 +97,7 @@ export class ManyTopicBounds {
               })),
             });
             for (const { topic, partitions } of responses) {
-              const bounds = out.get(topic)!;
-              const side = timestamp === LATEST ? bounds.high : bounds.low;
+              const side = out.get(topic)!.get(timestamp)!;
               for (const p of partitions) side[String(p.partition)] = p.offset;
             }
           }),

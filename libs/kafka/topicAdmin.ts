@@ -126,6 +126,31 @@ export class TopicAdmin {
     }
   }
 
+  /**
+   * `offsetsAt` for many topics and timestamps at once (see ManyTopicBounds): per topic, per
+   * timestamp, per partition. When Kafka cannot answer for all of them together, topic by
+   * topic, leaving out those it cannot answer for.
+   */
+  async offsetsAtMany(
+    topics: string[],
+    timestampsMs: number[],
+  ): Promise<Map<string, Map<number, PartitionOffsets>>> {
+    try {
+      return await this.bounds.offsetsAt(topics, timestampsMs);
+    } catch {
+      const out = new Map<string, Map<number, PartitionOffsets>>();
+      await Promise.all(
+        topics.map(async (t) => {
+          const at = await Promise.all(
+            timestampsMs.map(async (ts) => [ts, await this.offsetsAt(t, ts)] as const),
+          ).catch(() => undefined);
+          if (at !== undefined) out.set(t, new Map(at));
+        }),
+      );
+      return out;
+    }
+  }
+
   /** Per partition, the first offset whose record timestamp is at or after `timestampMs`. */
   async offsetsAt(topic: string, timestampMs: number): Promise<PartitionOffsets> {
     const admin = await this.ready();

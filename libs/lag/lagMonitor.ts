@@ -172,11 +172,16 @@ export class LagMonitor {
     // its last evaluation.
     const bounds = await this.o.admin.offsetBoundsOfMany(topics);
     const atMs = this.now();
+    const unseen = [...bounds].filter(([t, b]) =>
+      Object.keys(b.high).some((p) => !this.timelines.has(`${t}\u0000${p}`)),
+    );
+    await this.seedTimelines(
+      unseen.map(([t]) => t),
+      atMs,
+    );
     for (const [topic, b] of bounds) {
-      for (const [p, end] of Object.entries(b.high)) {
-        const timeline = await this.timelineOf(topic, Number(p), atMs);
-        timeline.add(atMs, BigInt(end));
-      }
+      for (const [p, end] of Object.entries(b.high))
+        this.timelineOf(topic, p).add(atMs, BigInt(end));
     }
     const sampled = await Promise.all(
       readListed
@@ -391,37 +396,42 @@ export class LagMonitor {
     }
   }
 
-  /** A topic-partition's timeline, seeded from Kafka's timestamp index the first time. */
-  private async timelineOf(
-    topic: string,
-    partition: number,
-    atMs: number,
-  ): Promise<OffsetTimeline> {
+  /** A topic-partition's timeline; one not seeded (Kafka did not answer) starts empty. */
+  private timelineOf(topic: string, partition: string): OffsetTimeline {
     const key = `${topic}\u0000${partition}`;
     let timeline = this.timelines.get(key);
-    if (timeline !== undefined) return timeline;
-    timeline = new OffsetTimeline();
-    // seeding covers every partition of the topic at once; without it (Kafka did not answer)
-    // the timeline starts now and older events get a lower bound for their age
-    const seeds =
-      (await this.attempt(`timestamp index of ${topic}`, () =>
-        Promise.all(
-          SEED_AGES_MS.map(
-            async (age) => [atMs - age, await this.o.admin.offsetsAt(topic, atMs - age)] as const,
-          ),
-        ),
-      )) ?? [];
-    const all = new Set(seeds.flatMap(([, offsets]) => Object.keys(offsets)));
-    for (const p of all) {
-      const t = p === String(partition) ? timeline : new OffsetTimeline();
-      for (const [at, offsets] of seeds) {
-        const end = offsets[p];
-        if (end !== undefined) t.add(at, BigInt(end));
-      }
-      if (!this.timelines.has(`${topic}\u0000${p}`)) this.timelines.set(`${topic}\u0000${p}`, t);
-    }
-    this.timelines.set(key, timeline);
+    if (timeline === undefined) this.timelines.set(key, (timeline = new OffsetTimeline()));
     return timeline;
+  }
+
+  /**
+   * Seeds the timelines of topics seen for the first time from Kafka's timestamp index, all
+   * topics in one request per leader and age: asked topic by topic through KafkaJS's admin,
+   * 2,000 new topics were 120,000 requests, each walking the metadata of every topic, and the
+   * api's heap peaked at several hundred MiB. Without seeding (Kafka did not answer) a timeline
+   * starts now and older events get a lower bound for their age.
+   */
+  private async seedTimelines(topics: string[], atMs: number): Promise<void> {
+    if (topics.length === 0) return;
+    const ages = SEED_AGES_MS.map((age) => atMs - age);
+    const seeds =
+      (await this.attempt(`timestamp index of ${topics.length} topic(s)`, () =>
+        this.o.admin.offsetsAtMany(topics, ages),
+      )) ?? new Map<string, Map<number, Record<string, string>>>();
+    // only partitions without a timeline: one already sampled keeps what it saw
+    const fresh = new Map<string, OffsetTimeline>();
+    for (const [topic, byAge] of seeds) {
+      for (const [at, offsets] of byAge) {
+        for (const [p, end] of Object.entries(offsets)) {
+          const key = `${topic}\u0000${p}`;
+          if (this.timelines.has(key)) continue;
+          let timeline = fresh.get(key);
+          if (timeline === undefined) fresh.set(key, (timeline = new OffsetTimeline()));
+          timeline.add(at, BigInt(end));
+        }
+      }
+    }
+    for (const [key, timeline] of fresh) this.timelines.set(key, timeline);
   }
 
   /**

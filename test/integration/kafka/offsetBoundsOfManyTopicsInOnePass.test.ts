@@ -33,6 +33,43 @@ after(async () => {
   await admin.close();
 });
 
+test('offsets at times, for many topics at once, are what each topic answers alone; a time after every record gives the end', async () => {
+  const timed = [uniqueName('times-a'), uniqueName('times-b')];
+  const base = Date.now() - 600_000;
+  for (const [i, topic] of timed.entries()) {
+    await admin.createTopic(topic, i + 1);
+    // on every partition, records a minute apart from `base`
+    for (let p = 0; p <= i; p++) {
+      await producer.send({
+        topic,
+        messages: Array.from({ length: 4 }, (_, n) => ({
+          partition: p,
+          value: String(n),
+          timestamp: String(base + n * 60_000),
+        })),
+      });
+    }
+  }
+  const times = [base - 1, base + 90_000, base + 180_000, Date.now() + 60_000];
+  const many = await admin.offsetsAtMany([...timed, uniqueName('times-never-made')], times);
+  assert.deepEqual([...many.keys()].sort(), [...timed].sort());
+  for (const [i, topic] of timed.entries()) {
+    const every = (offset: string): Record<string, string> =>
+      Object.fromEntries(Array.from({ length: i + 1 }, (_, p) => [String(p), offset]));
+    assert.deepEqual(
+      [...many.get(topic)!],
+      [
+        [times[0], every('0')],
+        [times[1], every('2')],
+        [times[2], every('3')],
+        [times[3], every('4')],
+      ],
+    );
+    for (const t of times)
+      assert.deepEqual(many.get(topic)!.get(t), await admin.offsetsAt(topic, t));
+  }
+});
+
 test('the bounds of many topics at once are each topic’s own; unknown and deleted topics are left out, the others still answered', async () => {
   const missing = uniqueName('bounds-never-made');
   const many = await admin.offsetBoundsOfMany([...topics, missing]);
