@@ -14,6 +14,12 @@ export interface InternalBroker {
   }): Promise<{
     responses: { topic: string; partitions: { partition: number; offset: string }[] }[];
   }>;
+  offsetFetch(request: {
+    groupId: string;
+    topics: { topic: string; partitions: { partition: number }[] }[];
+  }): Promise<{
+    responses: { topic: string; partitions: { partition: number; offset: string }[] }[];
+  }>;
   offsetCommit(request: {
     groupId: string;
     groupGenerationId: number;
@@ -27,8 +33,11 @@ export interface InternalCluster {
   disconnect(): Promise<void>;
   findGroupCoordinator(request: { groupId: string }): Promise<InternalBroker>;
   findBroker(request: { nodeId: string }): Promise<InternalBroker>;
-  /** Metadata of every topic when asked for none (the cluster's target topics stay empty). */
-  metadata(): Promise<{
+  /**
+   * Metadata of these topics, or of every topic when asked for none; either way the cluster's
+   * target topics stay empty (KafkaJS's admin would add each topic asked about for good).
+   */
+  metadata(request?: { topics: string[] }): Promise<{
     topicMetadata: {
       topic: string;
       partitionMetadata: { partitionId: number; leader: number }[];

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka, PartitionMetadata } from 'kafkajs';
 import { FanoutError } from '../errors/FanoutError.ts';
 import { GroupOffsetCommitter } from './groupOffsetCommit.ts';
+import { GroupOffsetFetcher } from './groupOffsetFetch.ts';
 import { InternalClusterHandle } from './internalCluster.ts';
 import { ManyTopicBounds, type TopicBounds } from './manyTopicBounds.ts';
 
@@ -21,13 +22,19 @@ export class TopicAdmin {
   private readonly clusters: InternalClusterHandle[];
   private readonly committer: GroupOffsetCommitter;
   private readonly bounds: ManyTopicBounds;
+  private readonly fetcher: GroupOffsetFetcher;
   private connected: Promise<void> | undefined;
 
   constructor(kafka: Kafka) {
     this.admin = kafka.admin();
-    this.clusters = [new InternalClusterHandle(kafka), new InternalClusterHandle(kafka)];
+    this.clusters = [
+      new InternalClusterHandle(kafka),
+      new InternalClusterHandle(kafka),
+      new InternalClusterHandle(kafka),
+    ];
     this.committer = new GroupOffsetCommitter(this.clusters[0]!);
     this.bounds = new ManyTopicBounds(this.clusters[1]!);
+    this.fetcher = new GroupOffsetFetcher(this.clusters[2]!);
   }
 
   private async ready(): Promise<Admin> {
@@ -181,14 +188,17 @@ export class TopicAdmin {
   }
 
   /** Committed offsets of a group on a topic; partitions without a commit are left out. */
-  async committedOffsets(groupId: string, topic: string): Promise<PartitionOffsets> {
-    const admin = await this.ready();
-    const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const out: PartitionOffsets = {};
-    for (const p of res?.partitions ?? []) {
-      if (p.offset !== '-1') out[String(p.partition)] = p.offset;
-    }
-    return out;
+  /**
+   * A group's committed offsets on a topic (partitions never committed left out), asked of its
+   * coordinator directly (see GroupOffsetFetcher); `partitions`, when the caller knows them,
+   * saves a metadata request — the lag monitor asks for every subscription every few seconds.
+   */
+  async committedOffsets(
+    groupId: string,
+    topic: string,
+    partitions?: number[],
+  ): Promise<PartitionOffsets> {
+    return this.fetcher.fetch(groupId, topic, partitions);
   }
 
   /**

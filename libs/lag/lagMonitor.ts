@@ -189,7 +189,11 @@ export class LagMonitor {
         .map(async (s) => ({
           sub: s,
           committed: await this.attempt(`committed offsets of ${s.id}`, () =>
-            this.o.admin.committedOffsets(groupIdOf(s.id), s.topic),
+            this.o.admin.committedOffsets(
+              groupIdOf(s.id),
+              s.topic,
+              Object.keys(bounds.get(s.topic)!.high).map(Number),
+            ),
           ),
         })),
     );

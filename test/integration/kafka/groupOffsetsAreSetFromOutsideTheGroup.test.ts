@@ -63,3 +63,12 @@ test('offsets set for a group with no members are the ones a member of it then r
     (err: unknown) => err instanceof FanoutError && err.code === 'FANOUT_SUBSCRIPTION_BUSY',
   );
 });
+
+test('committed offsets read from the coordinator: partitions never committed and unknown groups are left out, with or without the partitions given', async () => {
+  const groupId = uniqueName('group-offsets-read');
+  assert.deepEqual(await admin.committedOffsets(groupId, topic), {});
+  await admin.setGroupOffsets(groupId, topic, { '0': '2', '2': '4' });
+  assert.deepEqual(await admin.committedOffsets(groupId, topic), { '0': '2', '2': '4' });
+  assert.deepEqual(await admin.committedOffsets(groupId, topic, [0, 1, 2]), { '0': '2', '2': '4' });
+  assert.deepEqual(await admin.committedOffsets(groupId, topic, [2]), { '2': '4' });
+});
