@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { mapLimited } from '../async/mapLimited.ts';
 import type { TopicAdmin } from '../kafka/topicAdmin.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FanoutMetrics } from '../metrics/fanoutMetrics.ts';
@@ -73,6 +74,9 @@ const SEED_AGES_MS = [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 10800, 21600, 43
   .concat([3 * 86400, 7 * 86400])
   .map((s) => s * 1000);
 const HISTORY_POINTS = 360;
+// committed-offset reads under way at once: one connection to a coordinator answers them in
+// turn anyway, and 10,000 queued together held hundreds of MiB of requests
+const GROUP_READS_AT_ONCE = 32;
 const MAX_REFINE_STEPS = 16;
 const REFINE_TOLERANCE_MS = 1000;
 const REFINE_SHARE = 0.02;
@@ -183,19 +187,19 @@ export class LagMonitor {
       for (const [p, end] of Object.entries(b.high))
         this.timelineOf(topic, p).add(atMs, BigInt(end));
     }
-    const sampled = await Promise.all(
-      readListed
-        .filter((s) => bounds.has(s.topic))
-        .map(async (s) => ({
-          sub: s,
-          committed: await this.attempt(`committed offsets of ${s.id}`, () =>
-            this.o.admin.committedOffsets(
-              groupIdOf(s.id),
-              s.topic,
-              Object.keys(bounds.get(s.topic)!.high).map(Number),
-            ),
+    const sampled = await mapLimited(
+      readListed.filter((s) => bounds.has(s.topic)),
+      GROUP_READS_AT_ONCE,
+      async (s) => ({
+        sub: s,
+        committed: await this.attempt(`committed offsets of ${s.id}`, () =>
+          this.o.admin.committedOffsets(
+            groupIdOf(s.id),
+            s.topic,
+            Object.keys(bounds.get(s.topic)!.high).map(Number),
           ),
-        })),
+        ),
+      }),
     );
     const readSubs = sampled.filter((x) => x.committed !== undefined).map((x) => x.sub);
     const committed = sampled.filter((x) => x.committed !== undefined).map((x) => x.committed!);
