@@ -31,6 +31,8 @@ export class BenchService {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    // a service started again waits for its own ready line, not the last run's
+    this.output = '';
     // keep only the tail: the benchmark waits for one line, and info logs add up over a run
     // FANOUT_BENCH_SERVICE_LOG_DIR: the whole output too, one file per service
     const logDir = process.env.FANOUT_BENCH_SERVICE_LOG_DIR;
