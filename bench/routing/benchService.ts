@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../test/helpers/waitFor.ts';
+import { loggedFields } from '../../test/helpers/loggedFields.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -56,15 +57,7 @@ export class BenchService {
    * after start(), as for the api's "api listening" and its port.
    */
   logged(msg: string): Record<string, unknown> | undefined {
-    for (const line of this.output.split('\n')) {
-      if (!line.includes(`"msg":"${msg}"`)) continue;
-      try {
-        return JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        // cut by the pipe or by the tail; a later one may be whole
-      }
-    }
-    return undefined;
+    return loggedFields(this.output, msg);
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TEST_ENV } from './testEnv.ts';
 import { waitFor } from './waitFor.ts';
+import { loggedFields } from './loggedFields.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -52,15 +53,7 @@ export class ServiceProcess {
 
   /** The fields of the first JSON log line with this message, once it was logged. */
   logged(msg: string): Record<string, unknown> | undefined {
-    for (const line of this.output.split('\n')) {
-      if (!line.includes(`"msg":"${msg}"`)) continue;
-      try {
-        return JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        // a line cut by the pipe; the next one may be whole
-      }
-    }
-    return undefined;
+    return loggedFields(this.output, msg);
   }
 
   async kill(signal: NodeJS.Signals): Promise<number | null> {
