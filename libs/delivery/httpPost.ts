@@ -109,7 +109,12 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.resolve = resolve;
     this.reject = reject;
     this.timer = setTimeout(() => this.timeOut(timeoutMs), timeoutMs);
-    target.pool.dispatch({ method: 'POST', path: target.path, headers, body }, this);
+    try {
+      target.pool.dispatch({ method: 'POST', path: target.path, headers, body }, this);
+    } catch (err) {
+      // refused before any handler call (e.g. a header undici will not send)
+      this.fail(err as Error);
+    }
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
