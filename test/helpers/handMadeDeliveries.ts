@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import type pg from 'pg';
 import { createPool } from '../../libs/db/createPool.ts';
 import { ensureDatabase } from '../../libs/db/ensureDatabase.ts';
@@ -57,4 +58,29 @@ export async function makeDueRows(
     [sub, topic, count],
   );
   return { topic, sub };
+}
+
+/**
+ * The hooks of a test file on hand-made rows: the database opened before its tests (its rows
+ * of earlier runs dropped), `count` due rows made before each test and dropped after it, the
+ * pool closed at the end. The answer's fields are filled in by those hooks.
+ */
+export function handMadeRowsEachTest(
+  prefix: string,
+  count: number,
+): { pool: pg.Pool; topic: string; sub: string } {
+  // the pool is set by the `before` hook, which runs before any test can read it
+  const db = { pool: undefined as unknown as pg.Pool, topic: '', sub: '' };
+  before(async () => {
+    db.pool = await openDeliveryDatabase();
+    await dropHandMadeRows(db.pool, prefix);
+  });
+  beforeEach(async () => {
+    Object.assign(db, await makeDueRows(db.pool, prefix, count));
+  });
+  afterEach(() => dropHandMadeRows(db.pool, prefix));
+  after(async () => {
+    await db.pool?.end();
+  });
+  return db;
 }

@@ -1,39 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, test } from 'node:test';
-import type pg from 'pg';
+import { test } from 'node:test';
 import { DeliveredBatcher } from '../../../libs/deliveries/deliveredBatcher.ts';
 import { leaseDeliveries } from '../../../libs/deliveries/leaseDeliveries.ts';
 import type { LeasedDelivery } from '../../../libs/deliveries/leasedDelivery.ts';
 import { markDeliveredMany } from '../../../libs/deliveries/markDeliveredMany.ts';
-import {
-  dropHandMadeRows,
-  makeDueRows,
-  openDeliveryDatabase,
-} from '../../helpers/handMadeDeliveries.ts';
+import { handMadeRowsEachTest } from '../../helpers/handMadeDeliveries.ts';
 
 // Real PostgreSQL; rows are made by hand and leased with the workers' lease statement.
-let pool: pg.Pool;
-let sub: string;
-
-before(async () => {
-  pool = await openDeliveryDatabase();
-  await dropHandMadeRows(pool, 'marked');
-});
-
-afterEach(() => dropHandMadeRows(pool, 'marked'));
-
-after(async () => {
-  await pool?.end();
-});
-
-beforeEach(async () => {
-  ({ sub } = await makeDueRows(pool, 'marked', 4));
-});
+const db = handMadeRowsEachTest('marked', 4);
 
 /** The four rows as one run, by offset. */
 async function leaseRun(): Promise<LeasedDelivery[]> {
-  const rows = (await leaseDeliveries(pool, 'w', 1000, 60_000, [], 4)).filter(
-    (r) => r.subscriptionId === sub,
+  const rows = (await leaseDeliveries(db.pool, 'w', 1000, 60_000, [], 4)).filter(
+    (r) => r.subscriptionId === db.sub,
   );
   assert.equal(rows.length, 4);
   return rows.sort((a, b) => Number(a.event.offset) - Number(b.event.offset));
@@ -41,14 +20,16 @@ async function leaseRun(): Promise<LeasedDelivery[]> {
 
 /** Another worker took the row over after its lease lapsed: the old token no longer fences it. */
 async function takeOver(row: LeasedDelivery): Promise<void> {
-  await pool.query(`UPDATE deliveries SET lease_token = gen_random_uuid() WHERE id = $1`, [row.id]);
+  await db.pool.query(`UPDATE deliveries SET lease_token = gen_random_uuid() WHERE id = $1`, [
+    row.id,
+  ]);
 }
 
 async function statusByOffset(): Promise<Array<[string, string, number]>> {
-  const res = await pool.query<{ kafka_offset: string; status: string; attempts: number }>(
+  const res = await db.pool.query<{ kafka_offset: string; status: string; attempts: number }>(
     `SELECT kafka_offset::text, status, attempts FROM deliveries WHERE subscription_id = $1
      ORDER BY kafka_offset`,
-    [sub],
+    [db.sub],
   );
   return res.rows.map((r) => [r.kafka_offset, r.status, r.attempts]);
 }
@@ -57,7 +38,7 @@ test('one statement marks the rows whose lease is held, and leaves a row taken o
   const rows = await leaseRun();
   await takeOver(rows[1]!);
   const marked = await markDeliveredMany(
-    pool,
+    db.pool,
     rows.slice(0, 3).map((r, i) => ({ id: r.id, leaseToken: r.leaseToken, attempts: i + 1 })),
   );
   assert.deepEqual([...marked].sort(), [rows[0]!.id, rows[2]!.id].sort());
@@ -72,7 +53,7 @@ test('one statement marks the rows whose lease is held, and leaves a row taken o
 test('the batcher answers each caller for its own row, alone or asked for together', async () => {
   const rows = await leaseRun();
   await takeOver(rows[2]!);
-  const batcher = new DeliveredBatcher(pool);
+  const batcher = new DeliveredBatcher(db.pool);
   const fence = (r: LeasedDelivery): { id: string; leaseToken: string; attempts: number } => ({
     id: r.id,
     leaseToken: r.leaseToken,

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, test } from 'node:test';
-import type pg from 'pg';
+import { test } from 'node:test';
 import {
   CANDIDATES_SQL,
   LEASE_SQL,
@@ -13,34 +12,14 @@ import {
   releaseDelivery,
 } from '../../../libs/deliveries/settleDelivery.ts';
 import { sweepExpiredLeases } from '../../../libs/deliveries/sweepExpiredLeases.ts';
-import {
-  dropHandMadeRows,
-  makeDueRows,
-  openDeliveryDatabase,
-} from '../../helpers/handMadeDeliveries.ts';
+import { handMadeRowsEachTest } from '../../helpers/handMadeDeliveries.ts';
 
 // Real PostgreSQL, the lease statement the workers run; rows are made by hand.
-let pool: pg.Pool;
-let sub: string;
-
-before(async () => {
-  pool = await openDeliveryDatabase();
-  await dropHandMadeRows(pool, 'lease');
-});
-
-afterEach(() => dropHandMadeRows(pool, 'lease'));
-
-after(async () => {
-  await pool?.end();
-});
-
-beforeEach(async () => {
-  ({ sub } = await makeDueRows(pool, 'lease', 5));
-});
+const db = handMadeRowsEachTest('lease', 5);
 
 const lease = (owner: string, run = 1): Promise<LeasedDelivery[]> =>
-  leaseDeliveries(pool, owner, 1000, 60_000, [], run).then((rows) =>
-    rows.filter((r) => r.subscriptionId === sub),
+  leaseDeliveries(db.pool, owner, 1000, 60_000, [], run).then((rows) =>
+    rows.filter((r) => r.subscriptionId === db.sub),
   );
 const offsets = (rows: LeasedDelivery[]): string[] =>
   rows.map((r) => r.event.offset).sort((a, b) => Number(a) - Number(b));
@@ -49,15 +28,15 @@ test('one partition, one row at a time: a second worker gets nothing while the h
   const a = await lease('a');
   assert.deepEqual(offsets(a), ['0']);
   assert.deepEqual(await lease('b'), [], 'the head is in flight: nothing behind it is leased');
-  assert.ok(await markDelivered(pool, a[0]!, 1));
+  assert.ok(await markDelivered(db.pool, a[0]!, 1));
   assert.deepEqual(offsets(await lease('b')), ['1'], 'the next row once the head settled');
 });
 
 test('a lapsed lease is swept back, and its old holder can no longer settle the row', async () => {
   const [held] = await lease('a');
   // time moves past the lease
-  assert.ok((await sweepExpiredLeases(pool, 1000, new Date(Date.now() + 120_000))) >= 1);
-  const after = await pool.query<{ status: string }>(
+  assert.ok((await sweepExpiredLeases(db.pool, 1000, new Date(Date.now() + 120_000))) >= 1);
+  const after = await db.pool.query<{ status: string }>(
     'SELECT status FROM deliveries WHERE id = $1',
     [held!.id],
   );
@@ -65,8 +44,8 @@ test('a lapsed lease is swept back, and its old holder can no longer settle the 
   const [retaken] = await lease('b');
   assert.equal(retaken!.event.offset, held!.event.offset);
   assert.notEqual(retaken!.leaseToken, held!.leaseToken);
-  assert.equal(await markDelivered(pool, held!, 1), false, 'the stale token is fenced out');
-  assert.equal(await markDelivered(pool, retaken!, 1), true);
+  assert.equal(await markDelivered(db.pool, held!, 1), false, 'the stale token is fenced out');
+  assert.equal(await markDelivered(db.pool, retaken!, 1), true);
 });
 
 test('a run comes in order behind its head and never jumps a row still in flight', async () => {
@@ -77,31 +56,31 @@ test('a run comes in order behind its head and never jumps a row still in flight
   );
   // the head went back due at once while rows 1–2 are still being handed back: a new run may
   // take the head, but not rows 3–4 past the ones still in flight
-  await releaseDelivery(pool, head!, Date.now() - 1000);
+  await releaseDelivery(db.pool, head!, Date.now() - 1000);
   const again = await lease('b', 3);
   assert.deepEqual(offsets(again), ['0'], 'no gap: the run stops before a row in flight');
   // the head failed: it goes back with a later next attempt
-  await releaseDelivery(pool, again[0]!, Date.now() + 60_000);
+  await releaseDelivery(db.pool, again[0]!, Date.now() + 60_000);
   assert.deepEqual(await lease('b', 3), [], 'head not due, rows 1–2 in flight: nothing');
-  await releaseDeliveries(pool, [second!, third!], Date.now());
+  await releaseDeliveries(db.pool, [second!, third!], Date.now());
   assert.deepEqual(await lease('b', 3), [], 'head not due: rows 1–4 wait behind it');
-  await pool.query(
+  await db.pool.query(
     `UPDATE deliveries SET next_attempt = now() - interval '1 second'
     WHERE subscription_id = $1`,
-    [sub],
+    [db.sub],
   );
   assert.deepEqual(offsets(await lease('b', 3)), ['0', '1', '2'], 'due again: the same run');
 });
 
 test('a candidate another worker leased meanwhile is neither leased nor locked: that worker settles it at once', async () => {
-  const candidates = await pool.query<{ id: string }>(CANDIDATES_SQL, [1000, []]);
+  const candidates = await db.pool.query<{ id: string }>(CANDIDATES_SQL, [1000, []]);
   const a = await lease('a');
   assert.deepEqual(offsets(a), ['0']);
   assert.ok(
     candidates.rows.some((c) => c.id === a[0]!.id),
     'the head was a candidate',
   );
-  const b = await pool.connect();
+  const b = await db.pool.connect();
   try {
     await b.query('BEGIN');
     const got = await b.query<{ subscription_id: string }>(LEASE_SQL, [
@@ -111,10 +90,10 @@ test('a candidate another worker leased meanwhile is neither leased nor locked: 
       candidates.rows.map((c) => c.id),
       1,
     ]);
-    assert.equal(got.rows.filter((r) => r.subscription_id === sub).length, 0);
+    assert.equal(got.rows.filter((r) => r.subscription_id === db.sub).length, 0);
     // b's transaction is still open: a lock it kept on the row would hold this settle up
     const settled = await Promise.race([
-      markDelivered(pool, a[0]!, 1),
+      markDelivered(db.pool, a[0]!, 1),
       new Promise<string>((resolve) => setTimeout(() => resolve('waited'), 2000)),
     ]);
     assert.equal(settled, true, 'settled without waiting for the other lease');
