@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { markDelivered } from './settleDelivery.ts';
 import { markDeliveredMany, type DeliveredRow } from './markDeliveredMany.ts';
 
 // Rows one statement marks at most; more wait for the next.
@@ -17,7 +16,7 @@ interface Waiting {
  * lone row waits for nobody and many rows share a commit. With a fast endpoint each delivery
  * otherwise costs a commit of its own (a WAL flush), and the router processes' backends queue
  * up on the WAL write lock. Each caller learns only once its own row is committed, and whether
- * it was marked (the lease fence), as with `markDelivered`.
+ * it was marked (the lease fence).
  */
 export class DeliveredBatcher {
   private readonly pool: pg.Pool;
@@ -49,23 +48,17 @@ export class DeliveredBatcher {
   }
 
   private async settle(batch: Waiting[]): Promise<void> {
-    if (batch.length === 1) {
-      const only = batch[0]!;
-      await markDelivered(this.pool, only.row, only.row.attempts).then(only.resolve, only.reject);
-      return;
-    }
     try {
       const marked = await markDeliveredMany(
         this.pool,
         batch.map((w) => w.row),
       );
       for (const w of batch) w.resolve(marked.has(w.row.id));
-    } catch {
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
       // a deadlock with another process's batch (rows whose leases lapsed and moved), say: each
       // row on its own, so one failure does not fail the others
-      await Promise.all(
-        batch.map((w) => markDelivered(this.pool, w.row, w.row.attempts).then(w.resolve, w.reject)),
-      );
+      await Promise.all(batch.map((w) => this.settle([w])));
     }
   }
 }

@@ -7,9 +7,9 @@ export interface DeliveredRow extends LeaseFence {
 }
 
 /**
- * `markDelivered` for several rows in one statement (one commit), each fenced by its own lease
- * token exactly as the single-row form: a row whose lease lapsed and went elsewhere is left as
- * it is. Answers the ids that were marked.
+ * Marks rows delivered in one statement (one commit), each fenced by its own lease token: a
+ * row whose lease lapsed and went elsewhere is left as it is. Answers the ids that were
+ * marked. `markDelivered` is this for one row.
  */
 export async function markDeliveredMany(pool: pg.Pool, rows: DeliveredRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { LeaseFence } from './leasedDelivery.ts';
+import { markDeliveredMany } from './markDeliveredMany.ts';
 
 // Every change below is fenced by (id, lease token, in_flight): a worker whose lease lapsed and
 // whose row went to another worker changes nothing, and learns so from the `false` it gets.
@@ -10,13 +11,7 @@ export async function markDelivered(
   row: LeaseFence,
   attempts: number,
 ): Promise<boolean> {
-  const res = await pool.query(
-    `UPDATE deliveries SET status = 'delivered', attempts = GREATEST(attempts, $3),
-       delivered_at = now(), updated_at = now(), lease_token = NULL, lease_expires = NULL
-     WHERE id = $1 AND lease_token = $2 AND status = 'in_flight'`,
-    [row.id, row.leaseToken, attempts],
-  );
-  return res.rowCount === 1;
+  return (await markDeliveredMany(pool, [{ ...row, attempts }])).has(row.id);
 }
 
 /** Records an attempt about to start or just failed, while the lease is still held. */
