@@ -187,7 +187,6 @@ export class TopicAdmin {
     return new Map(groups.map((g) => [g.groupId, { state: g.state, members: g.members.length }]));
   }
 
-  /** Committed offsets of a group on a topic; partitions without a commit are left out. */
   /**
    * A group's committed offsets on a topic (partitions never committed left out), asked of its
    * coordinator directly (see GroupOffsetFetcher); `partitions`, when the caller knows them,

@@ -6,7 +6,8 @@ import type { FanoutMetrics } from '../metrics/fanoutMetrics.ts';
 import { pendingLag, type PendingLag } from '../deliveries/pendingLag.ts';
 import { RegistryCache } from '../registry/registryCache.ts';
 import { listSubscriptions } from '../registry/subscriptionStore.ts';
-import { listRoutes } from '../routing/topicRouteStore.ts';
+import { topicsDeliveredFromRows } from '../routing/topicRouteStore.ts';
+import { readRegistryVersion } from '../registry/registryVersion.ts';
 import { groupIdOf, type Subscription } from '../registry/types.ts';
 import { NO_BACKLOG, readBacklogs, type Backlog } from './deliveryBacklog.ts';
 import {
@@ -99,6 +100,7 @@ export class LagMonitor {
   private ticking: Promise<void> = Promise.resolve();
   private failedBefore = false;
   private readonly subscriptions: RegistryCache<Subscription[]>;
+  private readonly rowTopics: RegistryCache<Set<string>>;
   // what each subscription's series last showed, so unchanged ones are not written again
   private readonly exported = new Map<string, ExportedSeries>();
 
@@ -106,6 +108,7 @@ export class LagMonitor {
     this.o = options;
     this.now = options.now ?? Date.now;
     this.subscriptions = new RegistryCache(options.pool, 'subscriptions', listSubscriptions);
+    this.rowTopics = new RegistryCache(options.pool, 'topicRoutes', topicsDeliveredFromRows);
   }
 
   start(): void {
@@ -162,12 +165,13 @@ export class LagMonitor {
   }
 
   private async tick(): Promise<void> {
-    const [listed, routes] = await Promise.all([this.subscriptions.get(), listRoutes(this.o.pool)]);
+    const version = await readRegistryVersion(this.o.pool);
     // topics in write fan-out: their subscriptions' lag is open delivery rows, not offsets,
     // so neither their offsets nor their resting consumer groups are asked for
-    const writeTopics = new Set(
-      routes.filter((r) => r.state === 'write' || r.state === 'to_read').map((r) => r.topic),
-    );
+    const [listed, writeTopics] = await Promise.all([
+      this.subscriptions.get(version),
+      this.rowTopics.get(version),
+    ]);
     const readListed = listed.filter((s) => !writeTopics.has(s.topic));
     const topics = [...new Set(readListed.map((s) => s.topic))];
     // A topic or group Kafka cannot answer for (just created, being deleted, a coordinator

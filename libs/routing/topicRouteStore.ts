@@ -81,6 +81,14 @@ export async function topicsOutOfReadFanout(pool: pg.Pool): Promise<Set<string>>
   return new Set(res.rows.map((r) => r.topic));
 }
 
+/** Topics whose events the router delivers from rows ('write', and 'to_read' until it hands back). */
+export async function topicsDeliveredFromRows(pool: pg.Pool): Promise<Set<string>> {
+  const res = await pool.query<{ topic: string }>(
+    `SELECT topic FROM topic_routes WHERE state IN ('write', 'to_read')`,
+  );
+  return new Set(res.rows.map((r) => r.topic));
+}
+
 /** An operator pins a topic to a mode, or (null) lets the decision choose again. */
 export async function pinRoute(
   pool: pg.Pool,
