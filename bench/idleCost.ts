@@ -181,9 +181,7 @@ const bridge = new BenchService('bridge', env);
 const router = new BenchService('router', env);
 try {
   await api.start('api listening');
-  const port = api.logged('api listening')?.port;
-  if (typeof port !== 'number') throw new Error('the api did not log the port it listens on');
-  await create(`http://127.0.0.1:${port}`);
+  await create(api.apiBase());
   const tooMany = phases.has('read') && !args.values['force-read'] ? await readFits() : undefined;
   if (tooMany !== undefined) {
     console.log(`read fan-out only: skipped, ${tooMany} (--force-read runs it)`);
@@ -230,9 +228,8 @@ try {
       ['bridge', bridge.pid],
       ['router', router.pid],
     ]);
-    // the same platform started anew on the registry it now holds, as after a deploy: the
-    // processes above keep the heap V8 grew while 10,000 subscriptions were made and switched
-    // (garbage, not live data), which is the cost of that burst, not of holding them at rest
+    // the same platform started anew on the registry it now holds, as after a deploy: what
+    // holding the subscriptions costs without the heap grown while they were made and switched
     for (const service of [router, bridge, api]) await service.stop();
     await api.start('api listening');
     await router.start('router started');

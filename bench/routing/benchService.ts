@@ -60,6 +60,13 @@ export class BenchService {
     return loggedFields(this.output, msg);
   }
 
+  /** The base URL the api listens on, from the port its "api listening" line logs. */
+  apiBase(): string {
+    const port = this.logged('api listening')?.port;
+    if (typeof port !== 'number') throw new Error(`${this.service} logged no port it listens on`);
+    return `http://127.0.0.1:${port}`;
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (child === undefined || child.exitCode !== null) return;

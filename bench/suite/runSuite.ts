@@ -60,9 +60,7 @@ await resetState(rt);
 // otherwise stall the loop the sink stamps acknowledgements in, and read as contenders' latency
 const api = new BenchService('api', { ...process.env, ...env });
 await api.start('api listening');
-const apiPort = api.logged('api listening')?.port;
-if (typeof apiPort !== 'number') throw new Error('the api did not log the port it listens on');
-const apiBase = `http://127.0.0.1:${apiPort}`;
+const apiBase = api.apiBase();
 const sink = await new AckSink().start();
 const producer = new BenchProducer(brokers);
 await producer.connect();
