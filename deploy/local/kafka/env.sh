@@ -8,7 +8,10 @@ KAFKA_TOOLS_VERSION="${KAFKA_TOOLS_VERSION:-$KAFKA_VERSION}"
 KAFKA_CACHE="${FANOUT_KAFKA_CACHE:-$REPO_ROOT/.cache/kafka}"
 KAFKA_LIBS="$KAFKA_CACHE/$KAFKA_VERSION/libs"
 KAFKA_RUN="$KAFKA_CACHE/run"
-KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
+# A fixed heap, touched at start, as Kafka's own scripts size it: a heap that grows from a small
+# start keeps its old generation near G1's marking threshold, and every marking cycle's remark
+# pause (up to 20 ms here) stalls produce and fetch alike.
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}"
 
 kafka_java() {
   # Runs one Kafka main class on the fetched classpath.
