@@ -19,6 +19,9 @@ interface Row {
   lease_token: string;
   lease_expires: Date;
   ordering: OrderingMode;
+  release_action: 'dead-letter' | null;
+  last_status: number | null;
+  last_error: string | null;
 }
 
 /**
@@ -99,7 +102,7 @@ export const LEASE_SQL = `WITH picked AS (
      RETURNING d.id::text AS id, d.subscription_id, d.topic, d.partition,
        d.kafka_offset::text AS kafka_offset, d.event_id, ev.event_key, ev.content_type, ev.headers, ev.body,
        ev.produced_at, d.attempts, d.first_attempt_at, d.lease_token, d.lease_expires,
-       s.ordering`;
+       s.ordering, d.release_action, d.last_status, d.last_error`;
 
 /**
  * Leases up to `limit` due rows for `owner`, each with its event's payload, for `leaseMs` or,
@@ -178,5 +181,9 @@ async function leaseByIds(
     leaseToken: r.lease_token,
     leaseExpiresAt: r.lease_expires.getTime(),
     ordering: r.ordering,
+    releasedToDeadLetter:
+      r.release_action === 'dead-letter'
+        ? { attempts: r.attempts, status: r.last_status, error: r.last_error ?? '' }
+        : undefined,
   }));
 }

@@ -13,6 +13,11 @@ export interface LeasedDelivery {
   leaseExpiresAt: number;
   /** The subscription's ordering when leased: 'partition' rows come in runs. */
   ordering: OrderingMode;
+  /**
+   * Set when an operator released this held row to the dead letters: the failure it was held
+   * with, for the dead letter. The row is not delivered again.
+   */
+  releasedToDeadLetter?: { attempts: number; status: number | null; error: string };
 }
 
 /** The fence of every state change of a leased row. */

@@ -38,28 +38,37 @@ export async function pendingLag(pool: pg.Pool, topic?: string): Promise<Pending
   }));
 }
 
-/** Per subscription of a topic, per partition, the lowest offset with a row not settled yet. */
+/**
+ * Per subscription of a topic, per partition, the lowest offset with a row not settled yet;
+ * whether any of its rows is in flight, and whether any is held for an operator.
+ */
 export async function firstUnsettledOffsets(
   pool: pg.Pool,
   topic: string,
-): Promise<Map<string, { offsets: Record<string, string>; inFlight: boolean }>> {
+): Promise<Map<string, { offsets: Record<string, string>; inFlight: boolean; held: boolean }>> {
   const res = await pool.query<{
     subscription_id: string;
     partition: number;
     first: string;
     in_flight: boolean;
+    held: boolean;
   }>(
     `SELECT subscription_id, partition, min(kafka_offset)::text AS first,
-       bool_or(status = 'in_flight') AS in_flight
+       bool_or(status = 'in_flight') AS in_flight,
+       bool_or(status = 'pending' AND next_attempt = 'infinity') AS held
      FROM deliveries WHERE topic = $1 AND status IN ('pending', 'in_flight')
      GROUP BY subscription_id, partition`,
     [topic],
   );
-  const out = new Map<string, { offsets: Record<string, string>; inFlight: boolean }>();
+  const out = new Map<
+    string,
+    { offsets: Record<string, string>; inFlight: boolean; held: boolean }
+  >();
   for (const r of res.rows) {
-    const entry = out.get(r.subscription_id) ?? { offsets: {}, inFlight: false };
+    const entry = out.get(r.subscription_id) ?? { offsets: {}, inFlight: false, held: false };
     entry.offsets[String(r.partition)] = r.first;
     entry.inFlight ||= r.in_flight;
+    entry.held ||= r.held;
     out.set(r.subscription_id, entry);
   }
   return out;

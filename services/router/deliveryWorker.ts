@@ -6,6 +6,7 @@ import type { Config } from '../../libs/config/loadConfig.ts';
 import { deadLetterEvent } from '../../libs/deadletters/deadLetterEvent.ts';
 import type { DeadLetterTopics } from '../../libs/deadletters/deadLetterTopics.ts';
 import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
+import { parkHeldDelivery } from '../../libs/deliveries/heldDeliveries.ts';
 import { leaseDeliveries } from '../../libs/deliveries/leaseDeliveries.ts';
 import type { LeasedDelivery } from '../../libs/deliveries/leasedDelivery.ts';
 import { DeliveredBatcher } from '../../libs/deliveries/deliveredBatcher.ts';
@@ -16,10 +17,12 @@ import {
   releaseDelivery,
 } from '../../libs/deliveries/settleDelivery.ts';
 import type { CircuitBreaker } from '../../libs/delivery/circuitBreaker.ts';
+import type { DeadLetterReason } from '../../libs/delivery/deadLetterRecord.ts';
 import { deliverWithPolicy, type RetryMemory } from '../../libs/delivery/deliverWithPolicy.ts';
 import { endpointOf } from '../../libs/delivery/endpointOf.ts';
 import type { Endpoint } from '../../libs/delivery/postEvent.ts';
 import { createSubscriptionCircuit } from '../../libs/delivery/subscriptionCircuit.ts';
+import { holdEvent } from '../../libs/holds/heldEventStore.ts';
 import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import type { Logger } from '../../libs/log/logger.ts';
 import { deliveryMetrics, type DeliveryMetrics } from '../../libs/metrics/deliveryMetrics.ts';
@@ -282,6 +285,10 @@ export class DeliveryWorker {
       s.metrics.settled('duplicate');
       return this.delivered.mark(row);
     }
+    // an operator released this held row to the dead letters: no further attempt
+    if (row.releasedToDeadLetter !== undefined) {
+      return this.deadLetter(row, s, row.releasedToDeadLetter);
+    }
     let leaseHeld = true;
     const memory: RetryMemory = {
       get: () =>
@@ -315,18 +322,10 @@ export class DeliveryWorker {
       case 'deferred':
         await releaseDelivery(pool, row, outcome.nextAttemptAt);
         return false;
-      case 'exhausted': {
-        // throws while Kafka refuses the dead letter: the row is released and tried again
-        const deadLetterId = await deadLetterEvent(
-          { ...this.deps, log: this.log },
-          sub.id,
-          event,
-          outcome,
-        );
-        s.metrics.deadLettered();
-        s.metrics.settled('dead_lettered');
-        return markFailed(pool, row, outcome, deadLetterId);
-      }
+      case 'exhausted':
+        return sub.delivery.onExhausted === 'hold'
+          ? this.hold(row, s, outcome)
+          : this.deadLetter(row, s, outcome);
       case 'gone':
         this.deps.alert({
           type: 'subscription_disabled',
@@ -342,6 +341,53 @@ export class DeliveryWorker {
         await releaseDelivery(pool, row, Date.now());
         return false;
     }
+  }
+  /** Writes the row's event to the dead letters and settles the row as failed. */
+  private async deadLetter(
+    row: LeasedDelivery,
+    s: SubscriptionRuntime,
+    reason: DeadLetterReason,
+  ): Promise<boolean> {
+    // throws while Kafka refuses the dead letter: the row is released and tried again
+    const deadLetterId = await deadLetterEvent(
+      { ...this.deps, log: this.log },
+      s.sub.id,
+      row.event,
+      reason,
+    );
+    s.metrics.deadLettered();
+    s.metrics.settled('dead_lettered');
+    return markFailed(this.deps.pool, row, reason, deadLetterId);
+  }
+
+  /**
+   * `onExhausted: hold`, as a bridge does it: the event is recorded for the operator (alerted
+   * once) and its row parked, first of its partition (or key) and never due, so what follows
+   * it waits and nothing else does. The router's sweeper applies the operator's release.
+   */
+  private async hold(
+    row: LeasedDelivery,
+    s: SubscriptionRuntime,
+    reason: DeadLetterReason,
+  ): Promise<boolean> {
+    const { sub } = s;
+    const event = row.event;
+    if (await holdEvent(this.deps.pool, sub.id, event, reason)) {
+      this.log.warn('event held', {
+        subscriptionId: sub.id,
+        eventId: event.id,
+        partition: event.partition,
+        ...reason,
+      });
+      this.deps.alert({
+        type: 'event_held',
+        subscriptionId: sub.id,
+        topic: sub.topic,
+        detail: { eventId: event.id, partition: event.partition, offset: event.offset },
+      });
+    }
+    await parkHeldDelivery(this.deps.pool, row, reason);
+    return false;
   }
 
   /** Stops leasing; rows in flight finish their attempt (or are released) before this resolves. */

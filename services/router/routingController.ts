@@ -249,13 +249,17 @@ export class RoutingController {
     for (const [p, offset] of Object.entries(switchAt)) {
       if (BigInt(offset) > 0n && BigInt(routerAt[p] ?? '0') < BigInt(offset)) return;
     }
-    // Rows of delivering subscriptions drain first; a paused or disabled subscription's rows
-    // are handed back instead: its group is set to its first unsettled row, so its bridge
-    // delivers them once it resumes, in order.
+    // Rows of delivering subscriptions drain first; the rows of a paused or disabled
+    // subscription, or of one with an event held for an operator (which may wait for days), are
+    // handed back instead: its group is set to its first unsettled row, so its bridge delivers
+    // them once it resumes, in order, and holds that event again under the same record (the
+    // operator's release, made before or after, reaches the bridge). Rows in flight settle first.
     const unsettled = await firstUnsettledOffsets(pool, route.topic);
     for (const s of subs) {
       const u = unsettled.get(s.id);
-      if (u !== undefined && (DELIVERING_STATES.includes(s.state) || u.inFlight)) return;
+      if (u !== undefined && (u.inFlight || (DELIVERING_STATES.includes(s.state) && !u.held))) {
+        return;
+      }
     }
     for (const s of subs) {
       const committed = await admin.committedOffsets(groupIdOf(s.id), route.topic);

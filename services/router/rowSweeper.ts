@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Config } from '../../libs/config/loadConfig.ts';
+import { applyHeldReleases } from '../../libs/deliveries/heldDeliveries.ts';
 import { pruneDeliveries } from '../../libs/deliveries/pruneDeliveries.ts';
 import { sweepExpiredLeases } from '../../libs/deliveries/sweepExpiredLeases.ts';
 import type { Logger } from '../../libs/log/logger.ts';
@@ -8,8 +9,9 @@ import type { Logger } from '../../libs/log/logger.ts';
 const BATCH = 1000;
 
 /**
- * On an interval: returns rows whose lease expired to pending, and prunes settled rows past
- * their retention. Every router process runs one; both statements skip rows another holds.
+ * On an interval: returns rows whose lease expired to pending, makes held rows an operator
+ * released due, and prunes settled rows past their retention. Every router process runs one;
+ * the statements skip rows another holds or has taken.
  */
 export class RowSweeper {
   private readonly pool: pg.Pool;
@@ -35,6 +37,8 @@ export class RowSweeper {
     try {
       const returned = await sweepExpiredLeases(this.pool, BATCH);
       if (returned > 0) this.log.warn('expired leases returned to pending', { rows: returned });
+      const released = await applyHeldReleases(this.pool, BATCH);
+      if (released > 0) this.log.info('held rows released by an operator', { rows: released });
       const pruned = await pruneDeliveries(this.pool, this.config.deliveredRetentionMs, BATCH);
       if (pruned.delivered + pruned.failed + pruned.events > 0) {
         this.log.debug('delivery rows pruned', pruned);
