@@ -1,10 +1,13 @@
 import type pg from 'pg';
 import { headerString, type FanoutEvent } from '../events/fanoutEvent.ts';
+import type { SequenceMark } from '../sequence/partitionSequence.ts';
 
 /** One delivery row to create: an event for a subscription. */
 export interface NewDelivery {
   event: FanoutEvent;
   subscriptionId: string;
+  /** Its fanout-seq and fanout-prev-id. */
+  mark?: SequenceMark;
 }
 
 // Rows per statement: a fetched batch of a quiet topic is far below this; a large one is split
@@ -54,9 +57,9 @@ export async function insertDeliveries(
     );
     const res = await client.query(
       `INSERT INTO deliveries (subscription_id, topic, partition, kafka_offset, event_id,
-         ordering_key)
+         ordering_key, seq, prev_event_id)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::bigint[], $5::text[],
-         $6::text[])
+         $6::text[], $7::bigint[], $8::text[])
        ON CONFLICT (subscription_id, partition, kafka_offset) DO NOTHING`,
       [
         chunk.map((r) => r.subscriptionId),
@@ -65,6 +68,8 @@ export async function insertDeliveries(
         chunk.map((r) => r.event.offset),
         chunk.map((r) => r.event.id),
         chunk.map((r) => r.event.key),
+        chunk.map((r) => r.mark?.seq ?? null),
+        chunk.map((r) => r.mark?.prevEventId ?? null),
       ],
     );
     inserted += res.rowCount ?? 0;

@@ -22,6 +22,8 @@ interface Row {
   release_action: 'dead-letter' | null;
   last_status: number | null;
   last_error: string | null;
+  seq: string | null;
+  prev_event_id: string | null;
 }
 
 /**
@@ -102,7 +104,8 @@ export const LEASE_SQL = `WITH picked AS (
      RETURNING d.id::text AS id, d.subscription_id, d.topic, d.partition,
        d.kafka_offset::text AS kafka_offset, d.event_id, ev.event_key, ev.content_type, ev.headers, ev.body,
        ev.produced_at, d.attempts, d.first_attempt_at, d.lease_token, d.lease_expires,
-       s.ordering, d.release_action, d.last_status, d.last_error`;
+       s.ordering, d.release_action, d.last_status, d.last_error, d.seq::text AS seq,
+       d.prev_event_id`;
 
 /**
  * Leases up to `limit` due rows for `owner`, each with its event's payload, for `leaseMs` or,
@@ -181,6 +184,7 @@ async function leaseByIds(
     leaseToken: r.lease_token,
     leaseExpiresAt: r.lease_expires.getTime(),
     ordering: r.ordering,
+    sequence: r.seq === null ? undefined : { seq: Number(r.seq), prevEventId: r.prev_event_id },
     releasedToDeadLetter:
       r.release_action === 'dead-letter'
         ? { attempts: r.attempts, status: r.last_status, error: r.last_error ?? '' }

@@ -1,5 +1,6 @@
 import type { OrderingMode } from '../delivery/orderedLane.ts';
 import type { FanoutEvent } from '../events/fanoutEvent.ts';
+import type { SequenceMark } from '../sequence/partitionSequence.ts';
 
 /** A delivery row a worker holds: the event with its payload, and the lease that fences it. */
 export interface LeasedDelivery {
@@ -13,6 +14,8 @@ export interface LeasedDelivery {
   leaseExpiresAt: number;
   /** The subscription's ordering when leased: 'partition' rows come in runs. */
   ordering: OrderingMode;
+  /** Its fanout-seq and fanout-prev-id; undefined on rows made before rows were numbered. */
+  sequence?: SequenceMark;
   /**
    * Set when an operator released this held row to the dead letters: the failure it was held
    * with, for the dead letter. The row is not delivered again.

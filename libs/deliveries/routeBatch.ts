@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { FanoutEvent } from '../events/fanoutEvent.ts';
 import { compileFilter, type Filter } from '../filter/eventFilter.ts';
+import { PartitionSequence } from '../sequence/partitionSequence.ts';
+import { loadSequenceStarts, saveSequencePoints } from '../sequence/sequencePointStore.ts';
 import { insertDeliveries, type NewDelivery } from './insertDeliveries.ts';
 import { rowTargets } from './writeFloors.ts';
 
@@ -60,16 +62,32 @@ export async function routeBatch(
       floor: BigInt(t.floors[String(partition)] ?? '0'),
       wants: matcherOf(t.filter),
     }));
+    const last = BigInt(events[events.length - 1]!.offset) + 1n;
+    const end = stopAt !== null && stopAt < last ? stopAt : last;
+    // each subscription sees the batch from its floor up, numbered as its bridge would
+    const seen = targets
+      .map((t) => ({ t, events: inRange.filter((e) => BigInt(e.offset) >= t.floor) }))
+      .filter((s) => s.events.length > 0);
+    const starts = await loadSequenceStarts(
+      client,
+      partition,
+      seen.map((s) => ({ subscriptionId: s.t.id, firstOffset: s.events[0]!.offset })),
+    );
     const rows: NewDelivery[] = [];
-    for (const event of inRange) {
-      const offset = BigInt(event.offset);
-      for (const t of targets) {
-        if (offset >= t.floor && t.wants(event)) rows.push({ event, subscriptionId: t.id });
+    const points = [];
+    for (const { t, events: mine } of seen) {
+      const sequence = new PartitionSequence(starts.get(t.id)!);
+      sequence.observe(mine, t.wants);
+      for (const event of mine) {
+        const mark = sequence.markOf(event);
+        if (mark !== undefined) rows.push({ event, subscriptionId: t.id, mark });
       }
+      const point = sequence.pointAt(end.toString());
+      if (point !== undefined) points.push({ subscriptionId: t.id, point });
     }
     const inserted = rows.length === 0 ? 0 : await insertDeliveries(client, rows);
+    await saveSequencePoints(client, partition, points);
     await client.query('COMMIT');
-    const last = BigInt(events[events.length - 1]!.offset) + 1n;
     if (stopAt !== null && last >= stopAt) {
       return { kind: 'stopped', rows: inserted, nextOffset: stopAt.toString() };
     }

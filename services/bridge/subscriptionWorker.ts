@@ -29,6 +29,7 @@ import {
 } from '../../libs/kafka/subscriptionConsumer.ts';
 import type { Endpoint } from '../../libs/delivery/postEvent.ts';
 import { PartitionSequence } from '../../libs/sequence/partitionSequence.ts';
+import { withSequenceHeaders } from '../../libs/sequence/sequenceHeaders.ts';
 import { loadSequenceStart, saveSequencePoint } from '../../libs/sequence/sequencePointStore.ts';
 import type { TopicAdmin } from '../../libs/kafka/topicAdmin.ts';
 import type { Logger } from '../../libs/log/logger.ts';
@@ -247,16 +248,8 @@ export function createSubscriptionWorker(sub: Subscription, deps: WorkerDeps): S
     },
   };
 
-  function withSequence(event: FanoutEvent, base: Endpoint): Endpoint {
-    const mark = sequences.get(event.partition)?.markOf(event);
-    if (mark === undefined) return base;
-    const headers: Record<string, string> = {
-      ...base.extraHeaders,
-      'fanout-seq': String(mark.seq),
-    };
-    if (mark.prevEventId !== null) headers['fanout-prev-id'] = mark.prevEventId;
-    return { ...base, extraHeaders: headers };
-  }
+  const withSequence = (event: FanoutEvent, base: Endpoint): Endpoint =>
+    withSequenceHeaders(base, sequences.get(event.partition)?.markOf(event));
 
   /**
    * Parks an event whose retries ran out until an operator releases it. Only its key (in `key`

@@ -25,6 +25,7 @@ import { createSubscriptionCircuit } from '../../libs/delivery/subscriptionCircu
 import { holdEvent } from '../../libs/holds/heldEventStore.ts';
 import type { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import type { Logger } from '../../libs/log/logger.ts';
+import { withSequenceHeaders } from '../../libs/sequence/sequenceHeaders.ts';
 import { deliveryMetrics, type DeliveryMetrics } from '../../libs/metrics/deliveryMetrics.ts';
 import type { FanoutMetrics } from '../../libs/metrics/fanoutMetrics.ts';
 import {
@@ -305,7 +306,7 @@ export class DeliveryWorker {
     const isOpen = (): boolean =>
       !this.stopped && leaseHeld && Date.now() + sub.retry.timeoutMs < row.leaseExpiresAt;
     const outcome = await deliverWithPolicy(event, {
-      endpoint: s.endpoint,
+      endpoint: withSequenceHeaders(s.endpoint, row.sequence),
       policy: sub.retry,
       memory,
       isOpen,
