@@ -14,6 +14,10 @@ const ROUTER_ENV = {
   FANOUT_ROUTER_DECIDE_INTERVAL_MS: '300',
   FANOUT_DELIVERY_POLL_MS: '50',
   FANOUT_DELIVERY_SWEEP_MS: '500',
+  // one head (and its run) per worker at a time: with the default, one worker could hold all six
+  // heads, and a worker woken by its own settled row re-leases that partition's next head
+  // before the other's next poll, so the other got no row in about one run of five
+  FANOUT_DELIVERY_WORKER_CONCURRENCY: '2',
 };
 
 let stack: TestStack;
