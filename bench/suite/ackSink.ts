@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sentAtOf } from './benchPayload.ts';
+import { stampsOf } from './benchPayload.ts';
 
 /**
- * The one webhook endpoint every contender pushes to: answers 200 as soon as the body is in,
- * counts acknowledged events (a batch, a JSON array of events, counts each of them),
- * notes the first and the `target`-th, and records produce→ack latency for bodies stamped
- * with a produce time. Listeners run synchronously at those
- * moments, so CPU readings taken there bracket exactly the measured deliveries.
+ * The webhook endpoint every contender pushes to in the throughput rounds: answers 200 as soon
+ * as the body is in, counts acknowledged events (a batch, a JSON array of events, counts each
+ * of them), notes the first and the `target`-th. Listeners run synchronously at those moments,
+ * so CPU readings taken there bracket exactly the measured deliveries. (Latency rounds use
+ * `LatencySink`, a process of its own.)
  */
 export class AckSink {
   acked = 0;
@@ -15,7 +15,6 @@ export class AckSink {
   /** Events of the first request: they arrived at the clock's start, so rates leave them out. */
   firstCount = 0;
   lastAt = 0;
-  latencies: number[] = [];
   private target = Infinity;
   private onFirst: (() => void) | undefined;
   private onTarget: (() => void) | undefined;
@@ -33,8 +32,7 @@ export class AckSink {
         res.writeHead(200, { 'content-length': '0' }).end();
         const now = Date.now();
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        const stamps = body[0] === 0x5b /* [ */ ? batchStamps(body) : [sentAtOf(body)];
-        for (const sentAt of stamps) if (sentAt !== undefined) this.latencies.push(now - sentAt);
+        const stamps = stampsOf(body);
         const before = this.acked;
         this.acked += stamps.length;
         this.lastAt = now;
@@ -57,7 +55,6 @@ export class AckSink {
     this.firstAt = 0;
     this.firstCount = 0;
     this.lastAt = 0;
-    this.latencies = [];
     this.target = target;
     this.onFirst = onFirst;
     this.onTarget = onTarget;
@@ -67,14 +64,4 @@ export class AckSink {
     this.server?.closeAllConnections();
     await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
   }
-}
-
-/**
- * Produce times of a batch's events: a JSON array whose items are the events (their payload
- * under `payload`) or the payloads themselves.
- */
-function batchStamps(body: Buffer): (number | undefined)[] {
-  type Item = { sentAt?: number; payload?: { sentAt?: number } };
-  const items = JSON.parse(body.toString('utf8')) as Item[];
-  return items.map((i) => i.payload?.sentAt || i.sentAt || undefined);
 }

@@ -27,3 +27,14 @@ export function sentAtOf(body: Buffer): number | undefined {
   const sentAt = Number(body.toString('latin1', SENT_AT.length, end));
   return sentAt > 0 ? sentAt : undefined;
 }
+
+/**
+ * Produce times of a request body: one event's, or a batch's — a JSON array whose items are the
+ * events (their payload under `payload`) or the payloads themselves.
+ */
+export function stampsOf(body: Buffer): (number | undefined)[] {
+  if (body[0] !== 0x5b /* [ */) return [sentAtOf(body)];
+  type Item = { sentAt?: number; payload?: { sentAt?: number } };
+  const items = JSON.parse(body.toString('utf8')) as Item[];
+  return items.map((i) => i.payload?.sentAt || i.sentAt || undefined);
+}

@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AckSink } from './ackSink.ts';
+import type { LatencySink } from './latencySink.ts';
 import type { BenchProducer } from './benchProducer.ts';
 import type { Pusher, SuiteContext } from './contender.ts';
 import { cpuSecondsOf, ownCpuSeconds, pidListeningOn } from './processCpu.ts';
@@ -22,11 +23,16 @@ export interface LatencyRound {
   p999: number;
   max: number;
   /**
-   * Longest event-loop stall of this benchmark's own process (producer, sink, api) over the
-   * stamped window, ms: the sink stamps an answer when its loop gets to it, so a stall here
-   * reads as latency of every contender alike.
+   * Longest event-loop stall of the latency sink's process over the stamped window (and until
+   * the last answer), ms: the sink stamps an answer when its loop gets to it.
    */
-  benchLoopMaxMs: number;
+  sinkLoopMaxMs: number;
+  /**
+   * Longest stall of the suite's own loop, which produces the events, over the stamped window,
+   * ms: an event is stamped just before it is sent, so a stall delays the sends due, not the
+   * stamps.
+   */
+  producerLoopMaxMs: number;
 }
 
 type Snapshot = Record<string, number>;
@@ -105,35 +111,40 @@ export async function measureThroughput(
 /**
  * One latency round at a steady produce rate on a fresh topic: warm-up events (unstamped) until
  * the contender delivers, then the same rate unstamped for a few seconds, then `seconds` of
- * stamped events at `perSecond`.
+ * stamped events at `perSecond`. The contender pushes to the latency sink (its own process;
+ * `ctx.sinkUrl` is set to it by the caller).
  */
 export async function measureLatency(
   pusher: Pusher,
   topic: string,
-  sink: AckSink,
+  sink: LatencySink,
   producer: BenchProducer,
   ctx: SuiteContext,
   perSecond: number,
   seconds: number,
 ): Promise<LatencyRound> {
-  sink.reset();
+  await sink.reset();
   const running = await pusher.start(topic, ctx);
   try {
     const deadline = Date.now() + 120_000;
-    while (sink.acked === 0) {
+    while ((await sink.stats()).acked === 0) {
       if (Date.now() > deadline) throw new Error(`${pusher.name}: warm-up never acknowledged`);
       await producer.sendUnstamped(topic);
-      await until(() => sink.acked > 0, 250);
+      await sleep(250);
     }
     // the same rate, unstamped, until every partition flows and JIT compilers have warmed up
     await producer.steady(topic, perSecond, WARM_UP_SECONDS, false);
-    sink.reset();
+    await sink.reset();
     const loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
     const produced = await producer.steady(topic, perSecond, seconds);
-    await until(() => sink.latencies.length >= produced, 30_000);
     loop.disable();
-    const sorted = sink.latencies.slice().sort((a, b) => a - b);
+    let stats = await sink.stats();
+    for (const end = Date.now() + 30_000; stats.latencies.length < produced && Date.now() < end;) {
+      await sleep(100);
+      stats = await sink.stats();
+    }
+    const sorted = stats.latencies.slice().sort((a, b) => a - b);
     return {
       produced,
       acknowledged: sorted.length,
@@ -141,7 +152,8 @@ export async function measureLatency(
       p99: quantile(sorted, 0.99),
       p999: quantile(sorted, 0.999),
       max: sorted.at(-1) ?? NaN,
-      benchLoopMaxMs: Math.round(loop.max / 1e5) / 10,
+      sinkLoopMaxMs: stats.loopMaxMs,
+      producerLoopMaxMs: Math.round(loop.max / 1e5) / 10,
     };
   } finally {
     await running.stop();
