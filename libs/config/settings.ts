@@ -382,7 +382,8 @@ export const SETTINGS = {
   deliveryWorkerConcurrency: {
     env: 'FANOUT_DELIVERY_WORKER_CONCURRENCY',
     default: '64',
-    description: 'Delivery rows one router process pushes at once.',
+    description:
+      "Requests one router process has in flight at once. A 'partition' run (a head and the rows behind it, delivered one after another) is one of them.",
     parse: integer(1, 10000),
   },
   deliveryLeaseMs: {

@@ -74,7 +74,11 @@ export class DeliveryWorker {
   private readonly deps: DeliveryWorkerDeps;
   private readonly log: Logger;
   private readonly subs = new Map<string, SubscriptionRuntime>();
-  private inFlight = 0;
+  /**
+   * Runs being delivered: each pushes one request at a time, so this is the requests in flight
+   * (a 'partition' run's rows behind its head wait their turn and are not counted).
+   */
+  private runsInFlight = 0;
   private stopped = false;
   private loop: Promise<void> | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -102,8 +106,11 @@ export class DeliveryWorker {
 
   private async run(): Promise<void> {
     const capacity = this.deps.config.deliveryWorkerConcurrency;
+    // Under load, a lease waits for a quarter of the slots: leasing as each run ends took one
+    // head per statement, and the lease statements' cost per delivery half as much again.
+    const leaseAtFree = Math.max(1, Math.floor(capacity / 4));
     while (!this.stopped) {
-      const free = capacity - this.inFlight;
+      const free = capacity - this.runsInFlight;
       let leased: LeasedDelivery[] = [];
       if (free > 0) {
         const { metrics } = this.deps;
@@ -112,8 +119,8 @@ export class DeliveryWorker {
           leased = await leaseDeliveries(
             this.deps.pool,
             this.owner,
-            // heads; each 'partition' head may bring a run behind it
-            Math.max(1, Math.min(LEASE_BATCH, Math.floor(free / 2))),
+            // heads, one slot each; a 'partition' head may bring a run behind it
+            Math.min(LEASE_BATCH, free),
             this.deps.config.deliveryLeaseMs,
             this.saturatedSubscriptions(),
             this.deps.config.deliveryRunLength,
@@ -128,20 +135,20 @@ export class DeliveryWorker {
         }
       }
       for (const run of runsOf(leased)) {
-        this.inFlight += run.length;
+        this.runsInFlight++;
         const job = this.deliverRun(run)
           .catch((err: unknown) =>
             this.log.error('delivery run failed', { rowId: run[0]!.id, err }),
           )
           .finally(() => {
-            this.inFlight -= run.length;
+            this.runsInFlight--;
             this.running.delete(job);
             // a settled row may unblock the next of its partition
-            this.wake?.();
+            if (capacity - this.runsInFlight >= leaseAtFree) this.wake?.();
           });
         this.running.add(job);
       }
-      if (leased.length === 0 || this.inFlight >= capacity) await this.idle();
+      if (leased.length === 0 || capacity - this.runsInFlight < leaseAtFree) await this.idle();
     }
   }
 

@@ -17,7 +17,7 @@ const ROUTER_ENV = {
   // one head (and its run) per worker at a time: with the default, one worker could hold all six
   // heads, and a worker woken by its own settled row re-leases that partition's next head
   // before the other's next poll, so the other got no row in about one run of five
-  FANOUT_DELIVERY_WORKER_CONCURRENCY: '2',
+  FANOUT_DELIVERY_WORKER_CONCURRENCY: '1',
 };
 
 let stack: TestStack;
