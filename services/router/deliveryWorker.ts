@@ -79,6 +79,8 @@ export class DeliveryWorker {
    * (a 'partition' run's rows behind its head wait their turn and are not counted).
    */
   private runsInFlight = 0;
+  private endedSinceLease = 0;
+  private wakeAfterEnded = 1;
   private stopped = false;
   private loop: Promise<void> | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -106,11 +108,9 @@ export class DeliveryWorker {
 
   private async run(): Promise<void> {
     const capacity = this.deps.config.deliveryWorkerConcurrency;
-    // Under load, a lease waits for a quarter of the slots: leasing as each run ends took one
-    // head per statement, and the lease statements' cost per delivery half as much again.
-    const leaseAtFree = Math.max(1, Math.floor(capacity / 4));
     while (!this.stopped) {
       const free = capacity - this.runsInFlight;
+      const asked = Math.min(LEASE_BATCH, free);
       let leased: LeasedDelivery[] = [];
       if (free > 0) {
         const { metrics } = this.deps;
@@ -120,7 +120,7 @@ export class DeliveryWorker {
             this.deps.pool,
             this.owner,
             // heads, one slot each; a 'partition' head may bring a run behind it
-            Math.min(LEASE_BATCH, free),
+            asked,
             this.deps.config.deliveryLeaseMs,
             this.saturatedSubscriptions(),
             this.deps.config.deliveryRunLength,
@@ -134,7 +134,8 @@ export class DeliveryWorker {
           done();
         }
       }
-      for (const run of runsOf(leased)) {
+      const runs = runsOf(leased);
+      for (const run of runs) {
         this.runsInFlight++;
         const job = this.deliverRun(run)
           .catch((err: unknown) =>
@@ -143,12 +144,17 @@ export class DeliveryWorker {
           .finally(() => {
             this.runsInFlight--;
             this.running.delete(job);
-            // a settled row may unblock the next of its partition
-            if (capacity - this.runsInFlight >= leaseAtFree) this.wake?.();
+            // a settled row may unblock the next of its partition: look again once a quarter
+            // of the runs held at the last lease have ended (each run's end alone made a
+            // statement per head, and the lease statements half the database's work)
+            if (++this.endedSinceLease >= this.wakeAfterEnded) this.wake?.();
           });
         this.running.add(job);
       }
-      if (leased.length === 0 || capacity - this.runsInFlight < leaseAtFree) await this.idle();
+      this.endedSinceLease = 0;
+      this.wakeAfterEnded = Math.max(1, Math.floor(this.runsInFlight / 4));
+      // fewer heads than asked: none is left to lease until a run ends or rows arrive
+      if (runs.length < asked || this.runsInFlight >= capacity) await this.idle();
     }
   }
 
