@@ -111,8 +111,9 @@ export async function listHeldEvents(
 }
 
 /**
- * Asks the bridge to release held events (all of them, or those with the given event ids);
- * answers how many were released.
+ * Asks for held events to be released (all of them, or those with the given event ids): the
+ * bridge holding one takes the decision, or in write fan-out the router's sweeper; answers how
+ * many were released.
  */
 export async function releaseHeldEvents(
   pool: pg.Pool,

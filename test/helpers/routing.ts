@@ -1,6 +1,17 @@
 import { call } from './api.ts';
 import { waitFor } from './waitFor.ts';
 
+/**
+ * A router for write fan-out tests: topics switch only when a test pins them, and workers and
+ * the sweeper look for work often.
+ */
+export const PINNED_ROUTER_ENV: NodeJS.ProcessEnv = {
+  FANOUT_ROUTER_AUTO: 'false',
+  FANOUT_ROUTER_DECIDE_INTERVAL_MS: '300',
+  FANOUT_DELIVERY_POLL_MS: '50',
+  FANOUT_DELIVERY_SWEEP_MS: '300',
+};
+
 export interface RoutingView {
   mode: 'read' | 'write';
   state: 'read' | 'to_write' | 'write' | 'to_read';

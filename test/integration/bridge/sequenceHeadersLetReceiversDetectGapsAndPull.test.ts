@@ -5,6 +5,13 @@ import { startBridge, type RunningBridge } from '../../../services/bridge/startB
 import { call } from '../../helpers/api.ts';
 import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { FAST_RETRY } from '../../helpers/testEnv.ts';
+import {
+  assertSequenceChains,
+  headerOf,
+  KEEP_FILTER,
+  keepOrSkipEvents,
+  keptBelow,
+} from '../../helpers/sequenceDeliveries.ts';
 import { waitFor } from '../../helpers/waitFor.ts';
 import type { Received, WebhookSink } from '../../helpers/webhookSink.ts';
 
@@ -19,10 +26,7 @@ after(async () => {
   await stopAll(stack, sink);
 });
 
-const header = (r: Received, name: string): string | undefined => {
-  const v = r.headers[name];
-  return v === undefined ? undefined : String(v);
-};
+const header = headerOf;
 const payloadOf = (r: Received) => JSON.parse(r.body.toString()) as { n: number; type: string };
 
 test("fanout-seq counts each partition's deliveries and fanout-prev-id chains them, across a bridge restart and past filtered events; a receiver pulls what it missed, signed", async () => {
@@ -30,7 +34,7 @@ test("fanout-seq counts each partition's deliveries and fanout-prev-id chains th
   const created = await call(stack.baseUrl, 'POST', '/v1/subscriptions', {
     topic,
     endpoint: sink.url,
-    filter: { field: 'payload.type', eq: 'keep' },
+    filter: KEEP_FILTER,
     ...FAST_RETRY,
   });
   assert.equal(created.status, 201);
@@ -38,16 +42,13 @@ test("fanout-seq counts each partition's deliveries and fanout-prev-id chains th
   const secret = String(created.body.secret);
   bridge = await startBridge(stack.rt);
 
+  // every third event is filtered out: it takes no sequence number
   const produce = async (from: number, to: number) => {
-    const events = [];
-    for (let n = from; n < to; n++) {
-      // every third event is filtered out: it takes no sequence number
-      events.push({ key: `k${n % 4}`, payload: { n, type: n % 3 === 2 ? 'skip' : 'keep' } });
-    }
+    const events = keepOrSkipEvents(from, to);
     const res = await call(stack.baseUrl, 'POST', `/v1/topics/${topic}/events`, { events });
     assert.equal(res.status, 202);
   };
-  const kept = (upTo: number) => [...Array(upTo).keys()].filter((n) => n % 3 !== 2).length;
+  const kept = keptBelow;
 
   await produce(0, 30);
   await waitFor(() => sink.acknowledged().length === kept(30), 'first half delivered');
@@ -57,20 +58,9 @@ test("fanout-seq counts each partition's deliveries and fanout-prev-id chains th
   await produce(30, 60);
   await waitFor(() => sink.acknowledged().length === kept(60), 'second half delivered');
 
-  const byPartition = new Map<string, Received[]>();
-  for (const r of sink.acknowledged()) {
-    const p = header(r, 'fanout-partition')!;
-    byPartition.set(p, [...(byPartition.get(p) ?? []), r]);
-  }
+  for (const r of sink.acknowledged()) assert.equal(payloadOf(r).type, 'keep');
+  const byPartition = assertSequenceChains(sink.acknowledged());
   assert.equal(byPartition.size, 2);
-  for (const [p, received] of byPartition) {
-    received.forEach((r, i) => {
-      assert.equal(payloadOf(r).type, 'keep');
-      assert.equal(header(r, 'fanout-seq'), String(i + 1), `partition ${p}: seq without gaps`);
-      const prev = i === 0 ? undefined : header(received[i - 1]!, 'webhook-id');
-      assert.equal(header(r, 'fanout-prev-id'), prev, `partition ${p}: prev-id chain at ${i}`);
-    });
-  }
 
   // a receiver that lost everything after its third delivery of partition 0 pulls the rest
   const p0 = byPartition.get('0')!;

@@ -2,23 +2,20 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { SubscriptionLag } from '../../../libs/lag/lagMonitor.ts';
 import { call } from '../../helpers/api.ts';
-import { pinAndWait } from '../../helpers/routing.ts';
+import { pinAndWait, PINNED_ROUTER_ENV } from '../../helpers/routing.ts';
 import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { waitFor } from '../../helpers/waitFor.ts';
 import type { WebhookSink } from '../../helpers/webhookSink.ts';
-
-const ROUTER_ENV = {
-  FANOUT_ROUTER_AUTO: 'false',
-  FANOUT_ROUTER_DECIDE_INTERVAL_MS: '300',
-  FANOUT_DELIVERY_POLL_MS: '50',
-  FANOUT_DELIVERY_SWEEP_MS: '500',
-};
 
 let stack: TestStack;
 let sink: WebhookSink;
 
 before(async () => {
-  ({ stack, sink } = await startStackAndSink({ bridge: true, router: true, env: ROUTER_ENV }));
+  ({ stack, sink } = await startStackAndSink({
+    bridge: true,
+    router: true,
+    env: PINNED_ROUTER_ENV,
+  }));
 });
 after(() => stopAll(stack, sink));
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { call } from '../../helpers/api.ts';
 import { header, readTopic } from '../../helpers/readTopic.ts';
-import { pinAndWait, routingOf } from '../../helpers/routing.ts';
+import { pinAndWait, PINNED_ROUTER_ENV, routingOf } from '../../helpers/routing.ts';
 import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { sleep, waitFor, waitForValue } from '../../helpers/waitFor.ts';
 import type { Received, WebhookSink } from '../../helpers/webhookSink.ts';
@@ -11,18 +11,15 @@ import { deadLetterTopicOf } from '../../../libs/registry/types.ts';
 // `onExhausted: hold` in write fan-out behaves as it does in a bridge
 // (test/integration/bridge/heldKeyWaitsForOperatorRelease.test.ts), through the same API.
 
-const ROUTER_ENV = {
-  FANOUT_ROUTER_AUTO: 'false',
-  FANOUT_ROUTER_DECIDE_INTERVAL_MS: '300',
-  FANOUT_DELIVERY_POLL_MS: '50',
-  FANOUT_DELIVERY_SWEEP_MS: '300',
-};
-
 let stack: TestStack;
 let sink: WebhookSink;
 
 before(async () => {
-  ({ stack, sink } = await startStackAndSink({ bridge: true, router: true, env: ROUTER_ENV }));
+  ({ stack, sink } = await startStackAndSink({
+    bridge: true,
+    router: true,
+    env: PINNED_ROUTER_ENV,
+  }));
 });
 
 after(() => stopAll(stack, sink));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call } from '../../helpers/api.ts';
 import { assertInOrderWithReplays } from '../../helpers/deliveryLedger.ts';
-import { pinAndWait, routingOf } from '../../helpers/routing.ts';
+import { pinAndWait, PINNED_ROUTER_ENV, routingOf } from '../../helpers/routing.ts';
 import { ServiceProcess } from '../../helpers/serviceProcess.ts';
 import { startTestStack, type TestStack } from '../../helpers/testStack.ts';
 import { waitFor } from '../../helpers/waitFor.ts';
@@ -10,10 +10,7 @@ import { WebhookSink } from '../../helpers/webhookSink.ts';
 import { groupIdOf } from '../../../libs/registry/types.ts';
 
 const ROUTER_ENV = {
-  FANOUT_ROUTER_AUTO: 'false',
-  FANOUT_ROUTER_DECIDE_INTERVAL_MS: '300',
-  FANOUT_DELIVERY_POLL_MS: '50',
-  FANOUT_DELIVERY_SWEEP_MS: '500',
+  ...PINNED_ROUTER_ENV,
   // one head (and its run) per worker at a time: with the default, one worker could hold all six
   // heads, and a worker woken by its own settled row re-leases that partition's next head
   // before the other's next poll, so the other got no row in about one run of five
