@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
+import type { SubscriptionLag } from '../../../libs/lag/lagMonitor.ts';
 import { call } from '../../helpers/api.ts';
 import { header, readTopic } from '../../helpers/readTopic.ts';
 import { pinAndWait, PINNED_ROUTER_ENV, routingOf } from '../../helpers/routing.ts';
@@ -81,6 +82,15 @@ test('write fan-out, key ordering: the exhausted key is parked until released, t
   assert.equal(held.items[0]!.attempts, 3);
   assert.equal(held.items[0]!.lastStatus, 500);
   assert.equal(tries('bad'), 3, 'exactly the configured attempts, then held');
+  // operators see why it lags, as for a bridge's held event
+  await waitForValue(async () => {
+    const status = await call<SubscriptionLag>(
+      stack.baseUrl,
+      'GET',
+      `/v1/subscriptions/${id}/status`,
+    );
+    return status.body.causes.some((c) => c.cause === 'held_for_operator') ? true : undefined;
+  }, 'held_for_operator among the lag causes');
   await sleep(1000);
   assert.equal(tries('bad'), 3, 'a held row is not leased again on its own');
   assert.equal((await routingOf(stack.baseUrl, topic)).state, 'write');
