@@ -356,6 +356,7 @@ export class DeliveryWorker {
         return false;
     }
   }
+
   /** Writes the row's event to the dead letters and settles the row as failed. */
   private async deadLetter(
     row: LeasedDelivery,
