@@ -4,6 +4,10 @@ import type { LeaseFence } from './leasedDelivery.ts';
 // A held row waits for an operator (see migration 0016): pending, and never due on its own.
 const HELD_UNTIL = 'infinity';
 
+/** SQL: the row `d` is held for an operator. The one place that knows how a held row looks. */
+export const isHeldSql = (d: string): string =>
+  `(${d}.status = 'pending' AND ${d}.next_attempt = '${HELD_UNTIL}')`;
+
 /**
  * Parks a row whose retries ran out under `onExhausted: hold` (its held_events record written
  * first): pending, never due, with the attempts and last failure it was held with. Fenced by
@@ -39,8 +43,7 @@ export async function applyHeldReleases(pool: pg.Pool, limit: number): Promise<n
          FROM held_events h2
          JOIN deliveries d ON d.subscription_id = h2.subscription_id
            AND d.partition = h2.partition AND d.kafka_offset = h2."offset"
-         WHERE h2.release_action IS NOT NULL AND d.status = 'pending'
-           AND d.next_attempt = $2::timestamptz
+         WHERE h2.release_action IS NOT NULL AND ${isHeldSql('d')}
          LIMIT $1) r
        WHERE h.subscription_id = r.subscription_id AND h.partition = r.partition
          AND h."offset" = r."offset" AND h.release_action IS NOT NULL
@@ -51,8 +54,8 @@ export async function applyHeldReleases(pool: pg.Pool, limit: number): Promise<n
        first_attempt_at = CASE WHEN t.release_action = 'retry' THEN NULL ELSE d.first_attempt_at END,
        release_action = CASE WHEN t.release_action = 'dead-letter' THEN 'dead-letter' END
      FROM taken t
-     WHERE d.id = t.delivery_id AND d.status = 'pending' AND d.next_attempt = $2::timestamptz`,
-    [limit, HELD_UNTIL],
+     WHERE d.id = t.delivery_id AND ${isHeldSql('d')}`,
+    [limit],
   );
   return res.rowCount ?? 0;
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isHeldSql } from './heldDeliveries.ts';
 
 /** Write fan-out's lag for one subscription: rows not settled yet, and how old the oldest is. */
 export interface PendingLag {
@@ -38,6 +39,15 @@ export async function pendingLag(pool: pg.Pool, topic?: string): Promise<Pending
   }));
 }
 
+/** A subscription's unsettled rows of a topic, as the switch back to read fan-out needs them. */
+export interface UnsettledRows {
+  /** Per partition, the lowest offset with a row not settled yet. */
+  offsets: Record<string, string>;
+  inFlight: boolean;
+  /** Some row is held for an operator. */
+  held: boolean;
+}
+
 /**
  * Per subscription of a topic, per partition, the lowest offset with a row not settled yet;
  * whether any of its rows is in flight, and whether any is held for an operator.
@@ -45,7 +55,7 @@ export async function pendingLag(pool: pg.Pool, topic?: string): Promise<Pending
 export async function firstUnsettledOffsets(
   pool: pg.Pool,
   topic: string,
-): Promise<Map<string, { offsets: Record<string, string>; inFlight: boolean; held: boolean }>> {
+): Promise<Map<string, UnsettledRows>> {
   const res = await pool.query<{
     subscription_id: string;
     partition: number;
@@ -55,15 +65,12 @@ export async function firstUnsettledOffsets(
   }>(
     `SELECT subscription_id, partition, min(kafka_offset)::text AS first,
        bool_or(status = 'in_flight') AS in_flight,
-       bool_or(status = 'pending' AND next_attempt = 'infinity') AS held
-     FROM deliveries WHERE topic = $1 AND status IN ('pending', 'in_flight')
+       bool_or(${isHeldSql('d')}) AS held
+     FROM deliveries d WHERE topic = $1 AND status IN ('pending', 'in_flight')
      GROUP BY subscription_id, partition`,
     [topic],
   );
-  const out = new Map<
-    string,
-    { offsets: Record<string, string>; inFlight: boolean; held: boolean }
-  >();
+  const out = new Map<string, UnsettledRows>();
   for (const r of res.rows) {
     const entry = out.get(r.subscription_id) ?? { offsets: {}, inFlight: false, held: false };
     entry.offsets[String(r.partition)] = r.first;

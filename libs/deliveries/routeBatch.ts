@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { FanoutEvent } from '../events/fanoutEvent.ts';
 import { compileFilter, type Filter } from '../filter/eventFilter.ts';
-import { PartitionSequence } from '../sequence/partitionSequence.ts';
+import { PartitionSequence, type SequencePoint } from '../sequence/partitionSequence.ts';
 import { loadSequenceStarts, saveSequencePoints } from '../sequence/sequencePointStore.ts';
 import { insertDeliveries, type NewDelivery } from './insertDeliveries.ts';
 import { rowTargets } from './writeFloors.ts';
@@ -74,7 +74,7 @@ export async function routeBatch(
       seen.map((s) => ({ subscriptionId: s.t.id, firstOffset: s.events[0]!.offset })),
     );
     const rows: NewDelivery[] = [];
-    const points = [];
+    const points: { subscriptionId: string; point: SequencePoint }[] = [];
     for (const { t, events: mine } of seen) {
       const sequence = new PartitionSequence(starts.get(t.id)!);
       sequence.observe(mine, t.wants);

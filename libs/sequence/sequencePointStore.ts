@@ -16,22 +16,8 @@ export async function loadSequenceStart(
   partition: number,
   firstOffset: string,
 ): Promise<SequencePoint> {
-  const res = await pool.query<{ next_offset: string; next_seq: string; prev_event_id: string }>(
-    `SELECT next_offset, next_seq, prev_event_id FROM sequence_points
-     WHERE subscription_id = $1 AND partition = $2
-     ORDER BY next_offset = $3 DESC, next_seq DESC LIMIT 1`,
-    [subscriptionId, partition, firstOffset],
-  );
-  const row = res.rows[0];
-  if (row === undefined) return { nextOffset: firstOffset, nextSeq: 1, prevEventId: null };
-  if (row.next_offset === firstOffset) {
-    return {
-      nextOffset: firstOffset,
-      nextSeq: Number(row.next_seq),
-      prevEventId: row.prev_event_id,
-    };
-  }
-  return { nextOffset: firstOffset, nextSeq: Number(row.next_seq), prevEventId: null };
+  const starts = await loadSequenceStarts(pool, partition, [{ subscriptionId, firstOffset }]);
+  return starts.get(subscriptionId)!;
 }
 
 /** Saves a commit point and forgets all but the last few. */
@@ -60,7 +46,7 @@ export async function saveSequencePoint(
 
 /**
  * `loadSequenceStart` for many subscriptions of one partition in one statement (the router
- * numbers every subscription of a fetched batch on one transaction), each from its own offset.
+ * numbers every subscription of a fetched batch in one transaction), each from its own offset.
  */
 export async function loadSequenceStarts(
   client: pg.Pool | pg.PoolClient,
