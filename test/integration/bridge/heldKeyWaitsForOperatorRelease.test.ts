@@ -3,7 +3,8 @@ import { after, before, test } from 'node:test';
 import { call } from '../../helpers/api.ts';
 import { readTopic } from '../../helpers/readTopic.ts';
 import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
-import { sleep, waitFor, waitForValue } from '../../helpers/waitFor.ts';
+import { heldEventsOf, waitForOneHeld } from '../../helpers/heldEvents.ts';
+import { sleep, waitFor } from '../../helpers/waitFor.ts';
 import type { Received, WebhookSink } from '../../helpers/webhookSink.ts';
 import { deadLetterTopicOf } from '../../../libs/registry/types.ts';
 
@@ -23,11 +24,6 @@ const acked = (key: string) =>
     .map(payloadOf)
     .filter((p) => p.key === key)
     .map((p) => p.seq);
-
-interface HeldPage {
-  total: number;
-  items: { eventId: string; key: string; attempts: number; lastStatus: number }[];
-}
 
 test('onExhausted hold: the exhausted key stays parked (even with every in-flight slot otherwise free) until released, then goes on in order', async () => {
   const topic = await stack.createTopic(1);
@@ -50,10 +46,7 @@ test('onExhausted hold: the exhausted key stays parked (even with every in-fligh
     () => acked('a').length === 5 && acked('b').length === 5,
     'other keys flow past the held one',
   );
-  const held = await waitForValue(async () => {
-    const res = await call<HeldPage>(stack.baseUrl, 'GET', `/v1/subscriptions/${id}/held`);
-    return res.body.total === 1 ? res.body : undefined;
-  }, 'the exhausted event listed as held');
+  const held = await waitForOneHeld(stack.baseUrl, id);
   assert.equal(held.items[0]!.key, 'bad');
   assert.equal(held.items[0]!.attempts, 3);
   assert.equal(held.items[0]!.lastStatus, 500);
@@ -77,8 +70,7 @@ test('onExhausted hold: the exhausted key stays parked (even with every in-fligh
   assert.equal(released.body.released, 1);
   await waitFor(() => acked('bad').length === 5, 'the released key delivered');
   assert.deepEqual(acked('bad'), [0, 1, 2, 3, 4], 'in order');
-  const after = await call<HeldPage>(stack.baseUrl, 'GET', `/v1/subscriptions/${id}/held`);
-  assert.equal(after.body.total, 0);
+  assert.equal((await heldEventsOf(stack.baseUrl, id)).total, 0);
 });
 
 test('a held event released with action dead-letter goes to the dead-letter topic and its key moves on', async () => {
@@ -92,10 +84,7 @@ test('a held event released with action dead-letter goes to the dead-letter topi
   sink.respond = (r) => (payloadOf(r).seq === 0 ? 503 : 200);
   const events = [0, 1, 2].map((seq) => ({ key: 'k', payload: { key: 'k', seq } }));
   await call(stack.baseUrl, 'POST', `/v1/topics/${topic}/events`, { events });
-  const held = await waitForValue(async () => {
-    const res = await call<HeldPage>(stack.baseUrl, 'GET', `/v1/subscriptions/${id}/held`);
-    return res.body.total === 1 ? res.body : undefined;
-  }, 'held');
+  const held = await waitForOneHeld(stack.baseUrl, id);
   assert.deepEqual(acked('k'), [], 'partition mode: the whole partition waits behind it');
 
   const bad = await call(stack.baseUrl, 'POST', `/v1/subscriptions/${id}/held/release`, {

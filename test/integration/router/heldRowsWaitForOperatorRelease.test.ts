@@ -5,6 +5,7 @@ import { call } from '../../helpers/api.ts';
 import { header, readTopic } from '../../helpers/readTopic.ts';
 import { pinAndWait, PINNED_ROUTER_ENV, routingOf } from '../../helpers/routing.ts';
 import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
+import { heldEventsOf, waitForOneHeld } from '../../helpers/heldEvents.ts';
 import { sleep, waitFor, waitForValue } from '../../helpers/waitFor.ts';
 import type { Received, WebhookSink } from '../../helpers/webhookSink.ts';
 import { deadLetterTopicOf } from '../../../libs/registry/types.ts';
@@ -39,17 +40,7 @@ const acked = (key: string) =>
     .map((p) => p.seq);
 const tries = (key: string) => sink.requests.filter((r) => payloadOf(r).key === key).length;
 
-interface HeldPage {
-  total: number;
-  items: { eventId: string; key: string; attempts: number; lastStatus: number }[];
-}
-
-async function heldOne(id: string): Promise<HeldPage> {
-  return waitForValue(async () => {
-    const res = await call<HeldPage>(stack.baseUrl, 'GET', `/v1/subscriptions/${id}/held`);
-    return res.body.total === 1 ? res.body : undefined;
-  }, 'the exhausted event listed as held');
-}
+const heldOne = (id: string) => waitForOneHeld(stack.baseUrl, id);
 
 async function writeFanoutSubscription(ordering: 'key' | 'partition', maxAttempts: number) {
   const topic = await stack.createTopic(1);
@@ -111,8 +102,7 @@ test('write fan-out, key ordering: the exhausted key is parked until released, t
     3 + 5,
     'a fresh budget: one more try for the held event, then the rest',
   );
-  const afterRelease = await call<HeldPage>(stack.baseUrl, 'GET', `/v1/subscriptions/${id}/held`);
-  assert.equal(afterRelease.body.total, 0);
+  assert.equal((await heldEventsOf(stack.baseUrl, id)).total, 0);
 });
 
 test('write fan-out, partition ordering: a held row stops its partition; released to the dead letters, it is written there once and the rest is delivered', async () => {
