@@ -12,7 +12,8 @@
  * Prints per case: deliveries/s; CPU seconds per 1,000 deliveries of each router and of the
  * database's PostgreSQL backends; the backends (connections, most active at once, most waiting
  * on a lock at once, sampled every 250 ms); and the lease statements of all workers (count, how
- * many leased nothing, rows per statement, mean time), from each router's /metrics.
+ * many were a run following one a worker held, how many leased nothing, rows per statement,
+ * mean time), from each router's /metrics.
  * Local stack up, then:
  *   `node bench/writeFanoutWorkers.ts [workers,...] [subscriptions] [events]
  *      [--partitions P] [--ordering partition|key|none] [--cap-seconds S] [--sink-delay-ms D]`
@@ -216,7 +217,7 @@ async function runCase(workers: number): Promise<Case> {
 }
 
 console.log(
-  'workers  deliveries  wall_s  deliv/s  router_cpu_s/1k (each)  db_cpu_s/1k  pg_backends  peak_active  peak_lock_waits  leases  empty  rows/lease  lease_ms',
+  'workers  deliveries  wall_s  deliv/s  router_cpu_s/1k (each)  db_cpu_s/1k  pg_backends  peak_active  peak_lock_waits  leases  following  empty  rows/lease  lease_ms',
 );
 for (const k of workerCounts) {
   const c = await runCase(k);
@@ -233,6 +234,7 @@ for (const k of workerCounts) {
       String(c.peakActive).padStart(12),
       String(c.peakLockWaits).padStart(16),
       String(c.lease.statements).padStart(7),
+      String(c.lease.following).padStart(10),
       String(c.lease.empty).padStart(6),
       c.lease.rowsPerStatement.toFixed(1).padStart(11),
       c.lease.meanMs.toFixed(1).padStart(9),

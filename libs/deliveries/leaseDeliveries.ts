@@ -1,30 +1,6 @@
 import type pg from 'pg';
-import type { OrderingMode } from '../delivery/orderedLane.ts';
 import type { LeasedDelivery } from './leasedDelivery.ts';
-
-interface Row {
-  id: string;
-  subscription_id: string;
-  topic: string;
-  partition: number;
-  kafka_offset: string;
-  event_id: string;
-  event_key: string | null;
-  content_type: string;
-  headers: Record<string, string>;
-  body: Buffer;
-  produced_at: Date;
-  attempts: number;
-  first_attempt_at: Date | null;
-  lease_token: string;
-  lease_expires: Date;
-  ordering: OrderingMode;
-  release_action: 'dead-letter' | null;
-  last_status: number | null;
-  last_error: string | null;
-  seq: string | null;
-  prev_event_id: string | null;
-}
+import { LEASE_SET, LEASED_RETURNING, leasedDeliveryOf, type LeasedRow } from './leasedRow.ts';
 
 /**
  * The candidates, read without a lock: $1 most heads, $2 subscriptions to skip. Answers up to
@@ -93,19 +69,12 @@ export const LEASE_SQL = `WITH picked AS (
        WHERE d.id IN (SELECT id FROM runs) AND d.status = 'pending'
        FOR UPDATE OF d
      )
-     UPDATE deliveries d SET status = 'in_flight', lease_owner = $1,
-       lease_token = gen_random_uuid(),
-       lease_expires = now() + make_interval(secs => GREATEST($3, s.timeout_ms + 5000) / 1000.0),
-       updated_at = now()
+     UPDATE deliveries d SET ${LEASE_SET}
      FROM (SELECT id FROM picked UNION ALL SELECT id FROM run_rows) leased, events ev,
        subscriptions s
      WHERE d.id = leased.id AND s.id = d.subscription_id
        AND ev.topic = d.topic AND ev.partition = d.partition AND ev.kafka_offset = d.kafka_offset
-     RETURNING d.id::text AS id, d.subscription_id, d.topic, d.partition,
-       d.kafka_offset::text AS kafka_offset, d.event_id, ev.event_key, ev.content_type, ev.headers, ev.body,
-       ev.produced_at, d.attempts, d.first_attempt_at, d.lease_token, d.lease_expires,
-       s.ordering, d.release_action, d.last_status, d.last_error, d.seq::text AS seq,
-       d.prev_event_id`;
+     ${LEASED_RETURNING}`;
 
 /**
  * Leases up to `limit` due rows for `owner`, each with its event's payload, for `leaseMs` or,
@@ -164,30 +133,6 @@ async function leaseByIds(
   runLength: number,
 ): Promise<LeasedDelivery[]> {
   if (ids.length === 0) return [];
-  const res = await pool.query<Row>(LEASE_SQL, [owner, limit, leaseMs, ids, runLength]);
-  return res.rows.map((r) => ({
-    id: r.id,
-    subscriptionId: r.subscription_id,
-    event: {
-      id: r.event_id,
-      topic: r.topic,
-      partition: r.partition,
-      offset: r.kafka_offset,
-      key: r.event_key,
-      body: r.body,
-      contentType: r.content_type,
-      timestampMs: r.produced_at.getTime(),
-      headers: r.headers,
-    },
-    attempts: r.attempts,
-    firstAttemptAt: r.first_attempt_at?.getTime() ?? null,
-    leaseToken: r.lease_token,
-    leaseExpiresAt: r.lease_expires.getTime(),
-    ordering: r.ordering,
-    sequence: r.seq === null ? undefined : { seq: Number(r.seq), prevEventId: r.prev_event_id },
-    releasedToDeadLetter:
-      r.release_action === 'dead-letter'
-        ? { attempts: r.attempts, status: r.last_status, error: r.last_error ?? '' }
-        : undefined,
-  }));
+  const res = await pool.query<LeasedRow>(LEASE_SQL, [owner, limit, leaseMs, ids, runLength]);
+  return res.rows.map(leasedDeliveryOf);
 }

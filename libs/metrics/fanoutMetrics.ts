@@ -32,9 +32,9 @@ export interface FanoutMetrics {
   deadLettersStored: Gauge<'subscription' | 'topic'>;
   retriesParked: Gauge<'subscription' | 'topic'>;
   // write fan-out's delivery workers (router)
-  leaseStatements: Counter<'result'>;
+  leaseStatements: Counter<'kind' | 'result'>;
   leasedRows: Counter;
-  leaseSeconds: Histogram;
+  leaseSeconds: Histogram<'kind'>;
 }
 
 // produce → acknowledgement: from milliseconds to the hour a subscriber can fall behind
@@ -186,8 +186,8 @@ export function createMetrics(service: string): FanoutMetrics {
     }),
     leaseStatements: new Counter({
       name: 'fanout_delivery_lease_statements_total',
-      help: "Lease statements of this process's delivery worker, by result: rows, empty or error.",
-      labelNames: ['result'],
+      help: "Lease statements of this process's delivery worker, by kind (heads: a walk over the partitions' heads; following: the run behind a row it still holds) and result: rows, empty or error.",
+      labelNames: ['kind', 'result'],
       registers,
     }),
     leasedRows: new Counter({
@@ -197,7 +197,8 @@ export function createMetrics(service: string): FanoutMetrics {
     }),
     leaseSeconds: new Histogram({
       name: 'fanout_delivery_lease_seconds',
-      help: 'Time of one lease statement: grows with lock waits and with the heads it walks.',
+      help: 'Time of one lease statement, by kind: grows with lock waits and with the heads it walks.',
+      labelNames: ['kind'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),

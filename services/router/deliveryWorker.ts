@@ -8,6 +8,7 @@ import type { DeadLetterTopics } from '../../libs/deadletters/deadLetterTopics.t
 import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { parkHeldDelivery } from '../../libs/deliveries/heldDeliveries.ts';
 import { leaseDeliveries } from '../../libs/deliveries/leaseDeliveries.ts';
+import { leaseFollowingRun } from '../../libs/deliveries/leaseFollowingRun.ts';
 import type { LeasedDelivery } from '../../libs/deliveries/leasedDelivery.ts';
 import { DeliveredBatcher } from '../../libs/deliveries/deliveredBatcher.ts';
 import {
@@ -60,6 +61,10 @@ interface SubscriptionRuntime {
 const LEASE_BATCH = 32;
 // A row let go of without an attempt (circuit open, over the in-flight limit) waits this long.
 const RELEASE_DELAY_MS = 1000;
+// Idle waits double after each lease that found no head, up to this many poll intervals: an
+// idle worker's walk over the heads was most of what several routers cost PostgreSQL, and
+// what makes rows due is mostly known in process (see `rowsMayBeDue`).
+const MAX_IDLE_POLLS = 8;
 
 /**
  * Pushes write fan-out's delivery rows with the bridge's own delivery code: `deliverWithPolicy`
@@ -89,6 +94,10 @@ export class DeliveryWorker {
   /** The listing last applied in full (nothing left to redo), to skip it while it is the same. */
   private applied: Subscription[] | undefined;
   private wake: (() => void) | undefined;
+  /** Poll intervals the next idle wait lasts: 1 after a lease that found rows, then doubling. */
+  private idlePolls = 1;
+  private dueTimer: NodeJS.Timeout | undefined;
+  private dueAt = Infinity;
   private readonly running = new Set<Promise<void>>();
   private readonly delivered: DeliveredBatcher;
 
@@ -113,10 +122,8 @@ export class DeliveryWorker {
       const asked = Math.min(LEASE_BATCH, free);
       let leased: LeasedDelivery[] = [];
       if (free > 0) {
-        const { metrics } = this.deps;
-        const done = metrics.leaseSeconds.startTimer();
-        try {
-          leased = await leaseDeliveries(
+        leased = await this.leaseCounted('heads', () =>
+          leaseDeliveries(
             this.deps.pool,
             this.owner,
             // heads, one slot each; a 'partition' head may bring a run behind it
@@ -124,16 +131,10 @@ export class DeliveryWorker {
             this.deps.config.deliveryLeaseMs,
             this.saturatedSubscriptions(),
             this.deps.config.deliveryRunLength,
-          );
-          metrics.leaseStatements.inc({ result: leased.length === 0 ? 'empty' : 'rows' });
-          metrics.leasedRows.inc(leased.length);
-        } catch (err) {
-          metrics.leaseStatements.inc({ result: 'error' });
-          this.log.warn('cannot lease delivery rows', { err });
-        } finally {
-          done();
-        }
+          ),
+        );
       }
+      this.idlePolls = leased.length > 0 ? 1 : Math.min(MAX_IDLE_POLLS, this.idlePolls * 2);
       const runs = runsOf(leased);
       for (const run of runs) {
         this.runsInFlight++;
@@ -144,9 +145,10 @@ export class DeliveryWorker {
           .finally(() => {
             this.runsInFlight--;
             this.running.delete(job);
-            // a settled row may unblock the next of its partition: look again once a quarter
-            // of the runs held at the last lease have ended (each run's end alone made a
-            // statement per head, and the lease statements half the database's work)
+            // a run ends when its partition has nothing due (or it stopped): its slot is free
+            // for another head. Look again once a quarter of the runs held at the last lease
+            // have ended (each run's end alone made a statement per head, and the lease
+            // statements half the database's work)
             if (++this.endedSinceLease >= this.wakeAfterEnded) this.wake?.();
           });
         this.running.add(job);
@@ -158,14 +160,61 @@ export class DeliveryWorker {
     }
   }
 
-  /** Waits for the poll interval, or less when a row settles. */
+  /** Runs a lease statement of the kind given, counted and timed; no rows when it failed. */
+  private async leaseCounted(
+    kind: 'heads' | 'following',
+    lease: () => Promise<LeasedDelivery[]>,
+  ): Promise<LeasedDelivery[]> {
+    const { metrics } = this.deps;
+    const done = metrics.leaseSeconds.startTimer({ kind });
+    try {
+      const leased = await lease();
+      metrics.leaseStatements.inc({ kind, result: leased.length === 0 ? 'empty' : 'rows' });
+      metrics.leasedRows.inc(leased.length);
+      return leased;
+    } catch (err) {
+      metrics.leaseStatements.inc({ kind, result: 'error' });
+      this.log.warn('cannot lease delivery rows', { kind, err });
+      return [];
+    } finally {
+      done();
+    }
+  }
+
+  /**
+   * Rows may have become due: made by this process's dispatcher, or a subscription changed
+   * (resumed, say). The worker looks at once if idle, and polls at the base interval again.
+   * Rows other processes make are found by the poll, within `MAX_IDLE_POLLS` intervals.
+   */
+  rowsMayBeDue(): void {
+    this.idlePolls = 1;
+    this.wake?.();
+  }
+
+  /** Wakes the worker when a row it gave back for a later attempt falls due. */
+  private dueLater(at: number): void {
+    if (at >= this.dueAt || this.stopped) return;
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueAt = at;
+    this.dueTimer = setTimeout(
+      () => {
+        this.dueAt = Infinity;
+        this.dueTimer = undefined;
+        this.rowsMayBeDue();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.dueTimer.unref();
+  }
+
+  /** Waits for the idle interval, or less when a run ends or rows may be due. */
   private async idle(): Promise<void> {
     const ac = new AbortController();
     const woken = new Promise<void>((resolve) => (this.wake = resolve));
     await Promise.race([
-      sleep(this.deps.config.deliveryPollMs, undefined, { signal: ac.signal }).catch(
-        () => undefined,
-      ),
+      sleep(this.deps.config.deliveryPollMs * this.idlePolls, undefined, {
+        signal: ac.signal,
+      }).catch(() => undefined),
       woken,
     ]);
     ac.abort();
@@ -193,6 +242,7 @@ export class DeliveryWorker {
     try {
       const listing = await this.listed.get();
       if (listing === this.applied) return;
+      this.rowsMayBeDue();
       const live = new Map(listing.map((s) => [s.id, s]));
       let settled = true;
       for (const [id, s] of this.subs) {
@@ -245,26 +295,71 @@ export class DeliveryWorker {
   }
 
   /**
-   * Delivers a run (rows of one partition, by offset) one after the other; once one is not
-   * settled (a retry is due later, the lease or the worker is closing) the rest go back to
-   * pending untouched, so the partition's order holds.
+   * Delivers a run (rows of one partition, by offset) one after the other, and then the run
+   * that follows it in its partition, leased while the last row was still held, and so on
+   * until the partition has no due row: the worker keeps the partitions it delivers. Once one
+   * row is not settled (a retry is due later, the lease or the worker is closing) the rest go
+   * back to pending untouched, so the partition's order holds.
    */
-  private async deliverRun(run: LeasedDelivery[]): Promise<void> {
+  private async deliverRun(leased: LeasedDelivery[]): Promise<void> {
+    let run = leased;
+    while (run.length > 0) run = await this.deliverRunPart(run);
+  }
+
+  /** Delivers `run` in order; answers the run that follows it, or none when it stopped. */
+  private async deliverRunPart(run: LeasedDelivery[]): Promise<LeasedDelivery[]> {
     let i = 0;
+    let following: Promise<LeasedDelivery[]> = Promise.resolve([]);
+    let settledAll = false;
+    const full = run.length >= this.deps.config.deliveryRunLength;
+    const marking: Promise<void>[] = [];
     try {
-      for (; i < run.length; i++) {
-        if (!(await this.deliverRow(run[i]!))) {
-          i++;
+      // one dedupe check for the run: nothing else delivers these rows while they are leased
+      const pushed = await this.deps.marks.delivered(
+        run[0]!.subscriptionId,
+        run.map((r) => r.event.id),
+      );
+      const ctx: RunContext = { pushed, marking };
+      for (;;) {
+        const row = run[i]!;
+        const last = i === run.length - 1;
+        // a full run says a backlog is behind it; a shorter one found the partition's end, and
+        // a quiet topic's rows would each cost an empty statement
+        if (last && full && row.ordering === 'partition' && !this.stopped) {
+          // leased while the request is out: the next rows are ready when this one settles
+          following = this.leaseCounted('following', () =>
+            leaseFollowingRun(
+              this.deps.pool,
+              this.owner,
+              row,
+              this.deps.config.deliveryLeaseMs,
+              this.deps.config.deliveryRunLength,
+            ),
+          );
+        }
+        const settled = await this.deliverRow(row, ctx);
+        i++;
+        if (!settled) break;
+        if (last) {
+          settledAll = true;
           break;
         }
       }
     } finally {
-      await releaseDeliveries(this.deps.pool, run.slice(i), Date.now()).catch(() => undefined);
+      await Promise.all(marking);
+      if (!settledAll) {
+        const rest = [...run.slice(i), ...(await following)];
+        await releaseDeliveries(this.deps.pool, rest, Date.now()).catch(() => undefined);
+      }
     }
+    return settledAll ? following : [];
   }
 
-  /** True when the row was settled (delivered, or failed to the dead letters). */
-  private async deliverRow(row: LeasedDelivery): Promise<boolean> {
+  /**
+   * True when the row was settled (delivered, or failed to the dead letters); a delivered row
+   * is still being marked so (see `RunContext`).
+   */
+  private async deliverRow(row: LeasedDelivery, ctx: RunContext): Promise<boolean> {
     const { pool } = this.deps;
     const s = await this.subscriptionOf(row.subscriptionId);
     if (s === undefined) {
@@ -279,7 +374,7 @@ export class DeliveryWorker {
     }
     s.inFlight++;
     try {
-      return await this.deliverLeased(row, s);
+      return await this.deliverLeased(row, s, ctx);
     } catch (err) {
       // PostgreSQL down mid-way, say: the row goes back (or its lease lapses) and is tried again
       this.log.error('delivery failed unexpectedly; row released', { rowId: row.id, err });
@@ -290,14 +385,19 @@ export class DeliveryWorker {
     }
   }
 
-  private async deliverLeased(row: LeasedDelivery, s: SubscriptionRuntime): Promise<boolean> {
+  private async deliverLeased(
+    row: LeasedDelivery,
+    s: SubscriptionRuntime,
+    ctx: RunContext,
+  ): Promise<boolean> {
     const { pool, marks } = this.deps;
     const { sub } = s;
     const event = row.event;
-    if ((await marks.delivered(sub.id, [event.id])).has(event.id)) {
+    if (ctx.pushed.has(event.id)) {
       // pushed already (a bridge before a switch, or a worker that died before settling)
       s.metrics.settled('duplicate');
-      return this.delivered.mark(row);
+      ctx.marking.push(this.markDelivered(row, row.attempts));
+      return true;
     }
     // an operator released this held row to the dead letters: no further attempt
     if (row.releasedToDeadLetter !== undefined) {
@@ -330,11 +430,14 @@ export class DeliveryWorker {
     });
     switch (outcome.kind) {
       case 'acknowledged':
-        await marks.mark(sub.id, event.id);
         s.metrics.settled('delivered', 1, event.timestampMs);
-        return this.delivered.mark({ ...row, attempts: outcome.attempts });
+        ctx.marking.push(
+          this.markDelivered(row, outcome.attempts, () => marks.mark(sub.id, event.id)),
+        );
+        return true;
       case 'deferred':
         await releaseDelivery(pool, row, outcome.nextAttemptAt);
+        this.dueLater(outcome.nextAttemptAt);
         return false;
       case 'exhausted':
         return sub.delivery.onExhausted === 'hold'
@@ -354,6 +457,27 @@ export class DeliveryWorker {
       case 'abandoned':
         await releaseDelivery(pool, row, Date.now());
         return false;
+    }
+  }
+
+  /**
+   * Marks an acknowledged row delivered, after its dedupe mark (`dedupe`) is written: a crash
+   * between the two leaves the dedupe mark, so the row's next delivery is skipped. Never
+   * rejects: a row left unmarked (PostgreSQL away, its lease lost) stays in flight until its
+   * lease lapses, and its dedupe mark then spares the endpoint a second push.
+   */
+  private async markDelivered(
+    row: LeasedDelivery,
+    attempts: number,
+    dedupe?: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await dedupe?.();
+      if (!(await this.delivered.mark({ ...row, attempts }))) {
+        this.log.warn('lease lost before the row was marked delivered', { rowId: row.id });
+      }
+    } catch (err) {
+      this.log.error('cannot mark a delivered row; its lease will lapse', { rowId: row.id, err });
     }
   }
 
@@ -409,10 +533,23 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    if (this.dueTimer) clearTimeout(this.dueTimer);
     this.wake?.();
     await this.loop;
     await Promise.allSettled([...this.running]);
   }
+}
+
+/**
+ * What the rows of one run share: the dedupe check made for all of them at its start (nothing
+ * else delivers them while they are leased), and the marks of its delivered rows. A run does
+ * not wait for a row to be marked before pushing the next: the endpoint has acknowledged it,
+ * and the next row's order is the worker's to keep, not the table's. The run ends once every
+ * mark is written.
+ */
+interface RunContext {
+  pushed: Set<string>;
+  marking: Promise<void>[];
 }
 
 /**

@@ -11,6 +11,8 @@ export interface DispatcherDeps {
   pool: pg.Pool;
   config: Config;
   log: Logger;
+  /** Told once a batch's rows are committed: this process's worker looks for them at once. */
+  onRows?: () => void;
 }
 
 /**
@@ -122,6 +124,7 @@ export class RouterDispatcher {
           this.restartWanted = true;
           return;
         }
+        if (result.rows > 0) this.deps.onRows?.();
         const last = BigInt(result.nextOffset) - 1n;
         if (last >= BigInt(batch.firstOffset() ?? result.nextOffset)) {
           resolveOffset(last.toString());

@@ -26,7 +26,6 @@ export async function startRouter(rt: Runtime): Promise<RunningRouter> {
   // for dead letters
   const producer = new EventProducer(rt.kafka, rt.admin, rt.config.produceTimeoutMs);
   const controller = new RoutingController(rt);
-  const dispatcher = new RouterDispatcher(rt);
   const worker = new DeliveryWorker({
     pool: rt.pool,
     marks,
@@ -37,6 +36,7 @@ export async function startRouter(rt: Runtime): Promise<RunningRouter> {
     log: rt.log,
     metrics: rt.metrics,
   });
+  const dispatcher = new RouterDispatcher({ ...rt, onRows: () => worker.rowsMayBeDue() });
   registerRouterMetrics(rt.metrics.registry, rt.pool);
   const sweeper = new RowSweeper(rt.pool, rt.config, rt.log);
   await dispatcher.start();
