@@ -404,7 +404,7 @@ export const SETTINGS = {
     env: 'FANOUT_DELIVERY_POLL_MS',
     default: '200',
     description:
-      'How long an idle delivery worker waits before looking for due rows again (a busy one looks again at once).',
+      'How long an idle delivery worker waits before looking for due rows again (a busy one looks again at once). Each look that finds nothing doubles the wait, up to 8 times this; rows its own router makes, a subscription change and its own retries falling due wake it at once.',
     parse: integer(10, 60000),
   },
   deliverySweepMs: {

@@ -8,9 +8,10 @@ import type { DeadLetterTopics } from '../../libs/deadletters/deadLetterTopics.t
 import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { parkHeldDelivery } from '../../libs/deliveries/heldDeliveries.ts';
 import { leaseDeliveries } from '../../libs/deliveries/leaseDeliveries.ts';
-import { leaseFollowingRun } from '../../libs/deliveries/leaseFollowingRun.ts';
+import { leaseFollowingRuns } from '../../libs/deliveries/leaseFollowingRuns.ts';
 import type { LeasedDelivery } from '../../libs/deliveries/leasedDelivery.ts';
 import { DeliveredBatcher } from '../../libs/deliveries/deliveredBatcher.ts';
+import { StatementBatcher } from '../../libs/db/statementBatcher.ts';
 import {
   markFailed,
   recordAttempt,
@@ -61,6 +62,10 @@ interface SubscriptionRuntime {
 const LEASE_BATCH = 32;
 // A row let go of without an attempt (circuit open, over the in-flight limit) waits this long.
 const RELEASE_DELAY_MS = 1000;
+// How long a delivered row waits for others to share its mark's statement: a run does not
+// wait for its marks (see `RunContext`), and each statement is a commit (a WAL flush) of
+// PostgreSQL's, more of them the more router processes share the rows.
+const MARK_GATHER_MS = 5;
 // Idle waits double after each lease that found no head, up to this many poll intervals: an
 // idle worker's walk over the heads was most of what several routers cost PostgreSQL, and
 // what makes rows due is mostly known in process (see `rowsMayBeDue`).
@@ -100,10 +105,26 @@ export class DeliveryWorker {
   private dueAt = Infinity;
   private readonly running = new Set<Promise<void>>();
   private readonly delivered: DeliveredBatcher;
+  /** Leases the runs behind rows held, for all the runs ending at about the same time. */
+  private readonly following: StatementBatcher<LeasedDelivery, LeasedDelivery[]>;
 
   constructor(deps: DeliveryWorkerDeps) {
     this.deps = deps;
-    this.delivered = new DeliveredBatcher(deps.pool);
+    this.delivered = new DeliveredBatcher(deps.pool, MARK_GATHER_MS);
+    this.following = new StatementBatcher(async (held) => {
+      let runs: LeasedDelivery[][] = held.map(() => []);
+      await this.leaseCounted('following', async () => {
+        runs = await leaseFollowingRuns(
+          deps.pool,
+          this.owner,
+          held,
+          deps.config.deliveryLeaseMs,
+          deps.config.deliveryRunLength,
+        );
+        return runs.flat();
+      });
+      return runs;
+    }, deps.config.deliveryWorkerConcurrency);
     this.listed = new RegistryCache(deps.pool, 'subscriptions', listSubscriptions);
     this.log = deps.log.child({ component: 'delivery-worker', owner: this.owner });
   }
@@ -303,16 +324,34 @@ export class DeliveryWorker {
    */
   private async deliverRun(leased: LeasedDelivery[]): Promise<void> {
     let run = leased;
-    while (run.length > 0) run = await this.deliverRunPart(run);
+    // the marks of the part before last are awaited, not those of the last: a part does not
+    // wait for its predecessor's marks to be written, and the marks still held stay bounded
+    let earlier: Promise<void>[] = [];
+    let last: Promise<void>[] = [];
+    try {
+      while (run.length > 0) {
+        const marking: Promise<void>[] = [];
+        [earlier, last] = [last, marking];
+        run = await this.deliverRunPart(run, marking);
+        await Promise.all(earlier);
+      }
+    } finally {
+      await Promise.all([...earlier, ...last]);
+    }
   }
 
-  /** Delivers `run` in order; answers the run that follows it, or none when it stopped. */
-  private async deliverRunPart(run: LeasedDelivery[]): Promise<LeasedDelivery[]> {
+  /**
+   * Delivers `run` in order; answers the run that follows it, or none when it stopped. The
+   * marks of its delivered rows go to `marking`, still being written.
+   */
+  private async deliverRunPart(
+    run: LeasedDelivery[],
+    marking: Promise<void>[],
+  ): Promise<LeasedDelivery[]> {
     let i = 0;
     let following: Promise<LeasedDelivery[]> = Promise.resolve([]);
     let settledAll = false;
     const full = run.length >= this.deps.config.deliveryRunLength;
-    const marking: Promise<void>[] = [];
     try {
       // one dedupe check for the run: nothing else delivers these rows while they are leased
       const pushed = await this.deps.marks.delivered(
@@ -327,15 +366,8 @@ export class DeliveryWorker {
         // a quiet topic's rows would each cost an empty statement
         if (last && full && row.ordering === 'partition' && !this.stopped) {
           // leased while the request is out: the next rows are ready when this one settles
-          following = this.leaseCounted('following', () =>
-            leaseFollowingRun(
-              this.deps.pool,
-              this.owner,
-              row,
-              this.deps.config.deliveryLeaseMs,
-              this.deps.config.deliveryRunLength,
-            ),
-          );
+          following = this.following.submit(row);
+          ctx.following = following;
         }
         const settled = await this.deliverRow(row, ctx);
         i++;
@@ -346,7 +378,6 @@ export class DeliveryWorker {
         }
       }
     } finally {
-      await Promise.all(marking);
       if (!settledAll) {
         const rest = [...run.slice(i), ...(await following)];
         await releaseDeliveries(this.deps.pool, rest, Date.now()).catch(() => undefined);
@@ -396,7 +427,7 @@ export class DeliveryWorker {
     if (ctx.pushed.has(event.id)) {
       // pushed already (a bridge before a switch, or a worker that died before settling)
       s.metrics.settled('duplicate');
-      ctx.marking.push(this.markDelivered(row, row.attempts));
+      ctx.marking.push(this.markDelivered(row, row.attempts, ctx.following));
       return true;
     }
     // an operator released this held row to the dead letters: no further attempt
@@ -432,7 +463,9 @@ export class DeliveryWorker {
       case 'acknowledged':
         s.metrics.settled('delivered', 1, event.timestampMs);
         ctx.marking.push(
-          this.markDelivered(row, outcome.attempts, () => marks.mark(sub.id, event.id)),
+          this.markDelivered(row, outcome.attempts, ctx.following, () =>
+            marks.mark(sub.id, event.id),
+          ),
         );
         return true;
       case 'deferred':
@@ -461,18 +494,21 @@ export class DeliveryWorker {
   }
 
   /**
-   * Marks an acknowledged row delivered, after its dedupe mark (`dedupe`) is written: a crash
-   * between the two leaves the dedupe mark, so the row's next delivery is skipped. Never
+   * Marks an acknowledged row delivered, after its dedupe mark (`dedupe`) is written — a crash
+   * between the two leaves the dedupe mark, so the row's next delivery is skipped — and after
+   * `after` (the lease of the run behind it) is done. Never
    * rejects: a row left unmarked (PostgreSQL away, its lease lost) stays in flight until its
    * lease lapses, and its dedupe mark then spares the endpoint a second push.
    */
   private async markDelivered(
     row: LeasedDelivery,
     attempts: number,
+    after: Promise<unknown> | undefined,
     dedupe?: () => Promise<void>,
   ): Promise<void> {
     try {
       await dedupe?.();
+      await after;
       if (!(await this.delivered.mark({ ...row, attempts }))) {
         this.log.warn('lease lost before the row was marked delivered', { rowId: row.id });
       }
@@ -544,12 +580,18 @@ export class DeliveryWorker {
  * What the rows of one run share: the dedupe check made for all of them at its start (nothing
  * else delivers them while they are leased), and the marks of its delivered rows. A run does
  * not wait for a row to be marked before pushing the next: the endpoint has acknowledged it,
- * and the next row's order is the worker's to keep, not the table's. The run ends once every
- * mark is written.
+ * and the next row's order is the worker's to keep, not the table's. A row still being marked
+ * stays in flight, so no other worker takes its partition; the run ends once every mark is
+ * written.
  */
 interface RunContext {
   pushed: Set<string>;
   marking: Promise<void>[];
+  /**
+   * Set for a part's last row once the run behind it is being leased: that row is marked only
+   * after, since the lease holds the partition by it being in flight.
+   */
+  following?: Promise<unknown>;
 }
 
 /**

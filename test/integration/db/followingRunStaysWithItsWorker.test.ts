@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { leaseDeliveries } from '../../../libs/deliveries/leaseDeliveries.ts';
 import type { LeasedDelivery } from '../../../libs/deliveries/leasedDelivery.ts';
-import { leaseFollowingRun } from '../../../libs/deliveries/leaseFollowingRun.ts';
+import { leaseFollowingRuns } from '../../../libs/deliveries/leaseFollowingRuns.ts';
 import { sweepExpiredLeases } from '../../../libs/deliveries/sweepExpiredLeases.ts';
-import { handMadeRowsEachTest } from '../../helpers/handMadeDeliveries.ts';
+import { handMadeRowsEachTest, makeDueRows } from '../../helpers/handMadeDeliveries.ts';
 
 // Real PostgreSQL, the statement a worker runs for the rows behind the last one it holds.
 const db = handMadeRowsEachTest('follow', 10);
@@ -16,6 +16,14 @@ const heads = (owner: string, run: number): Promise<LeasedDelivery[]> =>
       .sort((a, b) => Number(a.event.offset) - Number(b.event.offset)),
   );
 const offsets = (rows: LeasedDelivery[]): string[] => rows.map((r) => r.event.offset);
+const leaseFollowingRun = (
+  pool: typeof db.pool,
+  owner: string,
+  held: LeasedDelivery,
+  leaseMs: number,
+  runLength: number,
+): Promise<LeasedDelivery[]> =>
+  leaseFollowingRuns(pool, owner, [held], leaseMs, runLength).then((runs) => runs[0]!);
 
 test('the run behind a held row comes in order, up to the run length, and only while that row is held', async () => {
   const run = await heads('a', 3);
@@ -59,4 +67,28 @@ test('the run stops before a row that is not due; a paused subscription gets non
     ['4', '5', '6', '7', '8'],
     'resumed: the run follows again',
   );
+});
+
+test('one statement leases the runs behind several held rows, each its own', async () => {
+  const other = await makeDueRows(db.pool, 'follow', 10);
+  const both = await leaseDeliveries(db.pool, 'a', 1000, 60_000, [], 2);
+  const runOf = (sub: string): LeasedDelivery[] =>
+    both
+      .filter((r) => r.subscriptionId === sub)
+      .sort((x, y) => Number(x.event.offset) - Number(y.event.offset));
+  const [mine, theirs] = [runOf(db.sub), runOf(other.sub)];
+  assert.deepEqual(
+    [offsets(mine), offsets(theirs)],
+    [
+      ['0', '1'],
+      ['0', '1'],
+    ],
+  );
+  const runs = await leaseFollowingRuns(db.pool, 'a', [mine[1]!, theirs[1]!], 60_000, 4);
+  assert.deepEqual(runs.map(offsets), [
+    ['2', '3', '4', '5'],
+    ['2', '3', '4', '5'],
+  ]);
+  assert.ok(runs[0]!.every((r) => r.subscriptionId === db.sub));
+  assert.ok(runs[1]!.every((r) => r.subscriptionId === other.sub));
 });
