@@ -134,6 +134,13 @@ test('two router processes share the delivery rows: every event once per subscri
   assert.ok(leased >= Number(mine?.n), `leased ${leased} rows, delivered ${mine?.n}`);
   const statements = await stack.rt.metrics.leaseStatements.get();
   assert.ok(statements.values.some((v) => v.labels.result === 'rows' && v.value > 0));
+  // with a backlog behind each head, a worker leased the run behind the last row it held
+  assert.ok(
+    statements.values.some(
+      (v) => v.labels.kind === 'following' && v.labels.result === 'rows' && v.value > 0,
+    ),
+    `runs followed one another: ${JSON.stringify(statements.values)}`,
+  );
   for (const id of ids) {
     assert.equal(await stack.rt.admin.groupMemberCount(groupIdOf(id)), 0);
   }
