@@ -155,8 +155,8 @@ export class DeliveryWorker {
             this.deps.config.deliveryRunLength,
           ),
         );
+        this.idlePolls = leased.length > 0 ? 1 : Math.min(MAX_IDLE_POLLS, this.idlePolls * 2);
       }
-      this.idlePolls = leased.length > 0 ? 1 : Math.min(MAX_IDLE_POLLS, this.idlePolls * 2);
       const runs = runsOf(leased);
       for (const run of runs) {
         this.runsInFlight++;
