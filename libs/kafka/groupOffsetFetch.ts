@@ -1,4 +1,7 @@
-import type { InternalClusterHandle } from './internalCluster.ts';
+import type { InternalBroker, InternalCluster, InternalClusterHandle } from './internalCluster.ts';
+
+// Coordinators remembered at most; past that the memory starts again (groups come and go).
+const MAX_REMEMBERED = 100_000;
 
 /**
  * A consumer group's committed offsets on a topic, asked of the group's coordinator directly.
@@ -11,6 +14,13 @@ import type { InternalClusterHandle } from './internalCluster.ts';
  */
 export class GroupOffsetFetcher {
   private readonly cluster: InternalClusterHandle;
+  /**
+   * Each group's coordinator, as last found on `coordinatorsOf`: the lag monitor reads every
+   * group every few seconds, and a FindCoordinator request per read was a third of what the
+   * api allocated while sampling thousands of groups. A read that fails forgets its group's.
+   */
+  private readonly coordinators = new Map<string, InternalBroker>();
+  private coordinatorsOf: InternalCluster | undefined;
 
   constructor(cluster: InternalClusterHandle) {
     this.cluster = cluster;
@@ -29,7 +39,7 @@ export class GroupOffsetFetcher {
         .find((t) => t.topic === topic)
         ?.partitionMetadata.map((p) => p.partitionId);
       if (partitions === undefined || partitions.length === 0) return out;
-      const coordinator = await cluster.findGroupCoordinator({ groupId });
+      const coordinator = await this.coordinatorOf(cluster, groupId);
       const { responses } = await coordinator.offsetFetch({
         groupId,
         topics: [{ topic, partitions: partitions.map((partition) => ({ partition })) }],
@@ -41,10 +51,25 @@ export class GroupOffsetFetcher {
       }
       return out;
     } catch (err) {
+      this.coordinators.delete(groupId);
       // a retriable error (a coordinator moving, a dropped connection) fails this read only;
       // one that may stick to the connections drops them, and the next read makes new ones
       if ((err as { retriable?: unknown }).retriable !== true) await this.cluster.discard();
       throw err;
     }
+  }
+
+  private async coordinatorOf(cluster: InternalCluster, groupId: string): Promise<InternalBroker> {
+    // a cluster made anew after a failure has brokers of its own
+    if (cluster !== this.coordinatorsOf || this.coordinators.size >= MAX_REMEMBERED) {
+      this.coordinators.clear();
+      this.coordinatorsOf = cluster;
+    }
+    let coordinator = this.coordinators.get(groupId);
+    if (coordinator === undefined) {
+      coordinator = await cluster.findGroupCoordinator({ groupId });
+      this.coordinators.set(groupId, coordinator);
+    }
+    return coordinator;
   }
 }
