@@ -1,4 +1,6 @@
 import { call } from './api.ts';
+import { startStackAndSink, type TestStack } from './testStack.ts';
+import type { WebhookSink } from './webhookSink.ts';
 import { waitFor } from './waitFor.ts';
 
 /**
@@ -11,6 +13,13 @@ export const PINNED_ROUTER_ENV: NodeJS.ProcessEnv = {
   FANOUT_DELIVERY_POLL_MS: '50',
   FANOUT_DELIVERY_SWEEP_MS: '300',
 };
+
+/** A stack with a bridge and a router (PINNED_ROUTER_ENV, then `env`), and one sink. */
+export function startWriteFanoutStack(
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ stack: TestStack; sink: WebhookSink }> {
+  return startStackAndSink({ bridge: true, router: true, env: { ...PINNED_ROUTER_ENV, ...env } });
+}
 
 export interface RoutingView {
   mode: 'read' | 'write';

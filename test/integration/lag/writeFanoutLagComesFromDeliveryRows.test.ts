@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { SubscriptionLag } from '../../../libs/lag/lagMonitor.ts';
 import { call } from '../../helpers/api.ts';
-import { pinAndWait, PINNED_ROUTER_ENV } from '../../helpers/routing.ts';
-import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
+import { pinAndWait, startWriteFanoutStack } from '../../helpers/routing.ts';
+import { stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { waitFor } from '../../helpers/waitFor.ts';
 import type { WebhookSink } from '../../helpers/webhookSink.ts';
 
@@ -11,11 +11,7 @@ let stack: TestStack;
 let sink: WebhookSink;
 
 before(async () => {
-  ({ stack, sink } = await startStackAndSink({
-    bridge: true,
-    router: true,
-    env: PINNED_ROUTER_ENV,
-  }));
+  ({ stack, sink } = await startWriteFanoutStack());
 });
 after(() => stopAll(stack, sink));
 

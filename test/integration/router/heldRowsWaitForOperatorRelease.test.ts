@@ -3,8 +3,8 @@ import { after, before, beforeEach, test } from 'node:test';
 import type { SubscriptionLag } from '../../../libs/lag/lagMonitor.ts';
 import { call } from '../../helpers/api.ts';
 import { header, readTopic } from '../../helpers/readTopic.ts';
-import { pinAndWait, PINNED_ROUTER_ENV, routingOf } from '../../helpers/routing.ts';
-import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
+import { pinAndWait, routingOf, startWriteFanoutStack } from '../../helpers/routing.ts';
+import { stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { heldEventsOf, waitForOneHeld } from '../../helpers/heldEvents.ts';
 import { sleep, waitFor, waitForValue } from '../../helpers/waitFor.ts';
 import type { Received, WebhookSink } from '../../helpers/webhookSink.ts';
@@ -17,11 +17,7 @@ let stack: TestStack;
 let sink: WebhookSink;
 
 before(async () => {
-  ({ stack, sink } = await startStackAndSink({
-    bridge: true,
-    router: true,
-    env: PINNED_ROUTER_ENV,
-  }));
+  ({ stack, sink } = await startWriteFanoutStack());
 });
 
 after(() => stopAll(stack, sink));

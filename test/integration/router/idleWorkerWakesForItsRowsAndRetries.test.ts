@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call } from '../../helpers/api.ts';
-import { pinAndWait, PINNED_ROUTER_ENV } from '../../helpers/routing.ts';
-import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
+import { pinAndWait, startWriteFanoutStack } from '../../helpers/routing.ts';
+import { stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { sleep, waitFor } from '../../helpers/waitFor.ts';
 import type { WebhookSink } from '../../helpers/webhookSink.ts';
 
@@ -16,11 +16,7 @@ let stack: TestStack;
 let sink: WebhookSink;
 
 before(async () => {
-  ({ stack, sink } = await startStackAndSink({
-    bridge: true,
-    router: true,
-    env: { ...PINNED_ROUTER_ENV, FANOUT_DELIVERY_POLL_MS: String(POLL_MS) },
-  }));
+  ({ stack, sink } = await startWriteFanoutStack({ FANOUT_DELIVERY_POLL_MS: String(POLL_MS) }));
 });
 
 after(() => stopAll(stack, sink));

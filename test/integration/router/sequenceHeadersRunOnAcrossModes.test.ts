@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call } from '../../helpers/api.ts';
-import { pinAndWait, PINNED_ROUTER_ENV } from '../../helpers/routing.ts';
-import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
+import { pinAndWait, startWriteFanoutStack } from '../../helpers/routing.ts';
+import { stopAll, type TestStack } from '../../helpers/testStack.ts';
 import { FAST_RETRY } from '../../helpers/testEnv.ts';
 import {
   assertSequenceChains,
@@ -17,11 +17,7 @@ let stack: TestStack;
 let sink: WebhookSink;
 
 before(async () => {
-  ({ stack, sink } = await startStackAndSink({
-    bridge: true,
-    router: true,
-    env: PINNED_ROUTER_ENV,
-  }));
+  ({ stack, sink } = await startWriteFanoutStack());
 });
 
 after(() => stopAll(stack, sink));
