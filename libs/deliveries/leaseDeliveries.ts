@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { LeasedDelivery } from './leasedDelivery.ts';
-import { LEASE_SET, LEASED_RETURNING, leasedDeliveryOf, type LeasedRow } from './leasedRow.ts';
+import { leasedDeliveryOf, leaseRowsSql, runBehindSql, type LeasedRow } from './leasedRow.ts';
 
 /**
  * The candidates, read without a lock: $1 most heads, $2 subscriptions to skip. Answers up to
@@ -53,28 +53,14 @@ export const LEASE_SQL = `WITH picked AS (
        SELECT r.id FROM picked p
        JOIN deliveries h ON h.id = p.id
        JOIN subscriptions hs ON hs.id = h.subscription_id AND hs.ordering = 'partition'
-       CROSS JOIN LATERAL (
-         SELECT q.id FROM (
-           SELECT u.id, bool_or(u.status <> 'pending' OR u.next_attempt > now())
-             OVER (ORDER BY u.kafka_offset) AS stop
-           FROM deliveries u
-           WHERE u.subscription_id = h.subscription_id AND u.partition = h.partition
-             AND u.kafka_offset > h.kafka_offset AND u.status IN ('pending', 'in_flight')
-           ORDER BY u.kafka_offset
-           LIMIT $5 - 1) q
-         WHERE NOT q.stop) r
+       CROSS JOIN LATERAL (${runBehindSql('h', '$5 - 1')}) r
      ),
      run_rows AS (
        SELECT d.id FROM deliveries d
        WHERE d.id IN (SELECT id FROM runs) AND d.status = 'pending'
        FOR UPDATE OF d
      )
-     UPDATE deliveries d SET ${LEASE_SET}
-     FROM (SELECT id FROM picked UNION ALL SELECT id FROM run_rows) leased, events ev,
-       subscriptions s
-     WHERE d.id = leased.id AND s.id = d.subscription_id
-       AND ev.topic = d.topic AND ev.partition = d.partition AND ev.kafka_offset = d.kafka_offset
-     ${LEASED_RETURNING}`;
+     ${leaseRowsSql('(SELECT id FROM picked UNION ALL SELECT id FROM run_rows)')}`;
 
 /**
  * Leases up to `limit` due rows for `owner`, each with its event's payload, for `leaseMs` or,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { LeasedDelivery } from './leasedDelivery.ts';
-import { LEASE_SET, LEASED_RETURNING, leasedDeliveryOf, type LeasedRow } from './leasedRow.ts';
+import { byOffset, type LeasedDelivery } from './leasedDelivery.ts';
+import { leasedDeliveryOf, leaseRowsSql, runBehindSql, type LeasedRow } from './leasedRow.ts';
 
 /**
  * $1 owner, $2 most rows per run, $3 lease ms; then, one element per row still held: $4
@@ -13,30 +13,20 @@ export const FOLLOWING_RUNS_SQL = `WITH held AS (
          AS h(subscription_id, partition, kafka_offset, id, lease_token)
      ),
      run AS (
-       SELECT q.id FROM held h
-       CROSS JOIN LATERAL (
-         SELECT u.id, bool_or(u.status <> 'pending' OR u.next_attempt > now())
-           OVER (ORDER BY u.kafka_offset) AS stop
-         FROM deliveries u
-         WHERE u.subscription_id = h.subscription_id AND u.partition = h.partition
-           AND u.kafka_offset > h.kafka_offset AND u.status IN ('pending', 'in_flight')
-           AND EXISTS (SELECT 1 FROM deliveries x
-             WHERE x.id = h.id AND x.lease_token = h.lease_token AND x.status = 'in_flight')
-         ORDER BY u.kafka_offset
-         LIMIT $2) q
-       WHERE NOT q.stop
+       SELECT r.id FROM held h
+       CROSS JOIN LATERAL (${runBehindSql(
+         'h',
+         '$2',
+         `EXISTS (SELECT 1 FROM deliveries x
+             WHERE x.id = h.id AND x.lease_token = h.lease_token AND x.status = 'in_flight')`,
+       )}) r
      ),
      run_rows AS (
        SELECT d.id FROM deliveries d
        WHERE d.id IN (SELECT id FROM run) AND d.status = 'pending'
        FOR UPDATE OF d
      )
-     UPDATE deliveries d SET ${LEASE_SET}
-     FROM run_rows leased, events ev, subscriptions s
-     WHERE d.id = leased.id AND s.id = d.subscription_id AND s.ordering = 'partition'
-       AND s.state IN ('active', 'failing')
-       AND ev.topic = d.topic AND ev.partition = d.partition AND ev.kafka_offset = d.kafka_offset
-     ${LEASED_RETURNING}`;
+     ${leaseRowsSql('run_rows', `s.ordering = 'partition' AND s.state IN ('active', 'failing')`)}`;
 
 /**
  * Leases, for each of `held` — 'partition' rows `owner` still holds — the run that follows it
@@ -80,7 +70,7 @@ export async function leaseFollowingRuns(
     const run = runs.get(runKey(h)) ?? [];
     // a partition has one holder: a second held row of it (never sent) would get nothing
     runs.delete(runKey(h));
-    return run.sort((a, b) => (BigInt(a.event.offset) < BigInt(b.event.offset) ? -1 : 1));
+    return run.sort(byOffset);
   });
 }
 

@@ -28,3 +28,8 @@ export interface LeaseFence {
   id: string;
   leaseToken: string;
 }
+
+/** Orders leased rows of one partition by offset (a run is delivered in this order). */
+export function byOffset(a: LeasedDelivery, b: LeasedDelivery): number {
+  return BigInt(a.event.offset) < BigInt(b.event.offset) ? -1 : 1;
+}

@@ -27,16 +27,38 @@ export interface LeasedRow {
 }
 
 /**
- * The lease of a row updated as `d` with its subscription as `s`: `$1` is the owner, `$3` the
- * lease in ms, unless the subscription's request timeout and 5 s is longer.
+ * SQL: the ids of the rows behind the row `h` (its subscription_id, partition, kafka_offset) in
+ * its partition that are pending and due, by offset up to the first that is not — so a run
+ * never has a gap — at most `limit` of them; `alsoWhere` is a further condition. Both lease
+ * statements take runs so.
  */
-export const LEASE_SET = `status = 'in_flight', lease_owner = $1,
+export const runBehindSql = (h: string, limit: string, alsoWhere = 'true'): string =>
+  `SELECT q.id FROM (
+           SELECT u.id, bool_or(u.status <> 'pending' OR u.next_attempt > now())
+             OVER (ORDER BY u.kafka_offset) AS stop
+           FROM deliveries u
+           WHERE u.subscription_id = ${h}.subscription_id AND u.partition = ${h}.partition
+             AND u.kafka_offset > ${h}.kafka_offset AND u.status IN ('pending', 'in_flight')
+             AND ${alsoWhere}
+           ORDER BY u.kafka_offset
+           LIMIT ${limit}) q
+         WHERE NOT q.stop`;
+
+/**
+ * SQL: leases the rows `d` named by `leased` (a FROM item with an `id` column) that meet
+ * `alsoWhere` (on `d` and their subscription `s`), and returns each with its event (`LeasedRow`).
+ * `$1` is the owner, `$3` the lease in ms, unless the subscription's request timeout and 5 s is
+ * longer.
+ */
+export const leaseRowsSql = (leased: string, alsoWhere = 'true'): string =>
+  `UPDATE deliveries d SET status = 'in_flight', lease_owner = $1,
        lease_token = gen_random_uuid(),
        lease_expires = now() + make_interval(secs => GREATEST($3, s.timeout_ms + 5000) / 1000.0),
-       updated_at = now()`;
-
-/** What a lease statement returns of a row `d`, its event `ev` and its subscription `s`. */
-export const LEASED_RETURNING = `RETURNING d.id::text AS id, d.subscription_id, d.topic, d.partition,
+       updated_at = now()
+     FROM ${leased} leased, events ev, subscriptions s
+     WHERE d.id = leased.id AND s.id = d.subscription_id AND ${alsoWhere}
+       AND ev.topic = d.topic AND ev.partition = d.partition AND ev.kafka_offset = d.kafka_offset
+     RETURNING d.id::text AS id, d.subscription_id, d.topic, d.partition,
        d.kafka_offset::text AS kafka_offset, d.event_id, ev.event_key, ev.content_type, ev.headers, ev.body,
        ev.produced_at, d.attempts, d.first_attempt_at, d.lease_token, d.lease_expires,
        s.ordering, d.release_action, d.last_status, d.last_error, d.seq::text AS seq,

@@ -9,7 +9,7 @@ import type { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
 import { parkHeldDelivery } from '../../libs/deliveries/heldDeliveries.ts';
 import { leaseDeliveries } from '../../libs/deliveries/leaseDeliveries.ts';
 import { leaseFollowingRuns } from '../../libs/deliveries/leaseFollowingRuns.ts';
-import type { LeasedDelivery } from '../../libs/deliveries/leasedDelivery.ts';
+import { byOffset, type LeasedDelivery } from '../../libs/deliveries/leasedDelivery.ts';
 import { DeliveredBatcher } from '../../libs/deliveries/deliveredBatcher.ts';
 import { StatementBatcher } from '../../libs/db/statementBatcher.ts';
 import {
@@ -613,7 +613,7 @@ function runsOf(rows: LeasedDelivery[]): LeasedDelivery[][] {
     else run.push(row);
   }
   for (const run of runs.values()) {
-    run.sort((a, b) => (BigInt(a.event.offset) < BigInt(b.event.offset) ? -1 : 1));
+    run.sort(byOffset);
   }
   return [...runs.values(), ...single];
 }
