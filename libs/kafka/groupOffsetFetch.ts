@@ -1,7 +1,5 @@
-import type { InternalBroker, InternalCluster, InternalClusterHandle } from './internalCluster.ts';
-
-// Coordinators remembered at most; past that the memory starts again (groups come and go).
-const MAX_REMEMBERED = 100_000;
+import type { GroupCoordinators } from './groupCoordinators.ts';
+import type { InternalClusterHandle } from './internalCluster.ts';
 
 /**
  * A consumer group's committed offsets on a topic, asked of the group's coordinator directly.
@@ -14,16 +12,11 @@ const MAX_REMEMBERED = 100_000;
  */
 export class GroupOffsetFetcher {
   private readonly cluster: InternalClusterHandle;
-  /**
-   * Each group's coordinator, as last found on `coordinatorsOf`: the lag monitor reads every
-   * group every few seconds, and a FindCoordinator request per read was a third of what the
-   * api allocated while sampling thousands of groups. A read that fails forgets its group's.
-   */
-  private readonly coordinators = new Map<string, InternalBroker>();
-  private coordinatorsOf: InternalCluster | undefined;
+  private readonly coordinators: GroupCoordinators;
 
-  constructor(cluster: InternalClusterHandle) {
+  constructor(cluster: InternalClusterHandle, coordinators: GroupCoordinators) {
     this.cluster = cluster;
+    this.coordinators = coordinators;
   }
 
   /** Partition → committed offset; partitions the group never committed are left out. */
@@ -39,7 +32,7 @@ export class GroupOffsetFetcher {
         .find((t) => t.topic === topic)
         ?.partitionMetadata.map((p) => p.partitionId);
       if (partitions === undefined || partitions.length === 0) return out;
-      const coordinator = await this.coordinatorOf(cluster, groupId);
+      const coordinator = await this.coordinators.of(cluster, groupId);
       const { responses } = await coordinator.offsetFetch({
         groupId,
         topics: [{ topic, partitions: partitions.map((partition) => ({ partition })) }],
@@ -51,25 +44,11 @@ export class GroupOffsetFetcher {
       }
       return out;
     } catch (err) {
-      this.coordinators.delete(groupId);
+      this.coordinators.forget([groupId]);
       // a retriable error (a coordinator moving, a dropped connection) fails this read only;
       // one that may stick to the connections drops them, and the next read makes new ones
       if ((err as { retriable?: unknown }).retriable !== true) await this.cluster.discard();
       throw err;
     }
-  }
-
-  private async coordinatorOf(cluster: InternalCluster, groupId: string): Promise<InternalBroker> {
-    // a cluster made anew after a failure has brokers of its own
-    if (cluster !== this.coordinatorsOf || this.coordinators.size >= MAX_REMEMBERED) {
-      this.coordinators.clear();
-      this.coordinatorsOf = cluster;
-    }
-    let coordinator = this.coordinators.get(groupId);
-    if (coordinator === undefined) {
-      coordinator = await cluster.findGroupCoordinator({ groupId });
-      this.coordinators.set(groupId, coordinator);
-    }
-    return coordinator;
   }
 }

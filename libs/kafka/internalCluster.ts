@@ -20,6 +20,9 @@ export interface InternalBroker {
   }): Promise<{
     responses: { topic: string; partitions: { partition: number; offset: string }[] }[];
   }>;
+  describeGroups(request: { groupIds: string[] }): Promise<{
+    groups: { groupId: string; state: string; members: unknown[] }[];
+  }>;
   offsetCommit(request: {
     groupId: string;
     groupGenerationId: number;

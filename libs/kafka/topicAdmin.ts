@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka, PartitionMetadata } from 'kafkajs';
 import { FanoutError } from '../errors/FanoutError.ts';
 import { GroupOffsetCommitter } from './groupOffsetCommit.ts';
+import { GroupCoordinators } from './groupCoordinators.ts';
 import { GroupOffsetFetcher } from './groupOffsetFetch.ts';
+import { GroupStateReader, type GroupState } from './groupStates.ts';
 import { InternalClusterHandle } from './internalCluster.ts';
 import { ManyTopicBounds, type TopicBounds } from './manyTopicBounds.ts';
 
@@ -10,9 +12,6 @@ export type PartitionOffsets = Record<string, string>;
 
 // How long a new topic's partitions may take to get leaders before creation counts as failed.
 const LEADER_WAIT_MS = 15_000;
-// Groups per DescribeGroups request (see groupStates): small enough that KafkaJS's per-group
-// copying stays cheap, large enough that 10,000 groups take 100 requests.
-const GROUPS_PER_DESCRIBE = 100;
 
 /**
  * The topic and consumer-group operations Fanout needs, over one long-lived admin connection.
@@ -26,6 +25,7 @@ export class TopicAdmin {
   private readonly committer: GroupOffsetCommitter;
   private readonly bounds: ManyTopicBounds;
   private readonly fetcher: GroupOffsetFetcher;
+  private readonly groupStateReader: GroupStateReader;
   private connected: Promise<void> | undefined;
 
   constructor(kafka: Kafka) {
@@ -37,7 +37,10 @@ export class TopicAdmin {
     ];
     this.committer = new GroupOffsetCommitter(this.clusters[0]!);
     this.bounds = new ManyTopicBounds(this.clusters[1]!);
-    this.fetcher = new GroupOffsetFetcher(this.clusters[2]!);
+    // offsets and states of a group are asked of the same remembered coordinator
+    const coordinators = new GroupCoordinators();
+    this.fetcher = new GroupOffsetFetcher(this.clusters[2]!, coordinators);
+    this.groupStateReader = new GroupStateReader(this.clusters[2]!, coordinators);
   }
 
   private async ready(): Promise<Admin> {
@@ -183,20 +186,11 @@ export class TopicAdmin {
   }
 
   /**
-   * State (Stable, PreparingRebalance, Empty, Dead, …) and member count of several groups, asked
-   * `GROUPS_PER_DESCRIBE` at a time: KafkaJS's `describeGroups` copies its list of the groups
-   * seen so far once per group and looks every group's coordinator up at once, so one call for
-   * the lag monitor's 5,000 groups allocated ~1 GiB in 20 s and grew the api's heap to 500 MiB.
+   * State and member count of several groups, each asked of its remembered coordinator (see
+   * GroupStateReader); the lag monitor asks for thousands every few seconds.
    */
-  async groupStates(groupIds: string[]): Promise<Map<string, { state: string; members: number }>> {
-    const out = new Map<string, { state: string; members: number }>();
-    if (groupIds.length === 0) return out;
-    const admin = await this.ready();
-    for (let i = 0; i < groupIds.length; i += GROUPS_PER_DESCRIBE) {
-      const { groups } = await admin.describeGroups(groupIds.slice(i, i + GROUPS_PER_DESCRIBE));
-      for (const g of groups) out.set(g.groupId, { state: g.state, members: g.members.length });
-    }
-    return out;
+  async groupStates(groupIds: string[]): Promise<Map<string, GroupState>> {
+    return this.groupStateReader.states(groupIds);
   }
 
   /**
