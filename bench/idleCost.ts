@@ -144,9 +144,20 @@ async function report(title: string, platform: [string, number][]): Promise<void
   console.log(
     `${line('bench: sink + bookkeeping', m.cpu[b]!, m.rss[b]!, m.conns[b]!)} (not platform)`,
   );
+  console.log(`  api's V8 heap: ${await heapOf(apiBase)}`);
   console.log(
     `  PostgreSQL backends ${m.db.toFixed(1)} %; broker ${m.broker.toFixed(1)} % (shared)${files === undefined ? '' : `, ${files.open} of ${files.limit} open files`}`,
   );
+}
+
+/** Heap in use, heap held and memory outside it, from a service's own metrics: what its RSS is. */
+async function heapOf(base: string): Promise<string> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const mib = (name: string): string => {
+    const value = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
+    return value === undefined ? '?' : (Number(value) / 2 ** 20).toFixed(0);
+  };
+  return `${mib('nodejs_heap_size_used_bytes')} MiB used of ${mib('nodejs_heap_size_total_bytes')} MiB, ${mib('nodejs_external_memory_bytes')} MiB external`;
 }
 
 /**
@@ -179,9 +190,12 @@ async function allInWrite(): Promise<boolean> {
 const api = new BenchService('api', env);
 const bridge = new BenchService('bridge', env);
 const router = new BenchService('router', env);
+// taken at each start: the service's kept output may no longer hold its first lines later
+let apiBase = '';
 try {
   await api.start('api listening');
-  await create(api.apiBase());
+  apiBase = api.apiBase();
+  await create(apiBase);
   const tooMany = phases.has('read') && !args.values['force-read'] ? await readFits() : undefined;
   if (tooMany !== undefined) {
     console.log(`read fan-out only: skipped, ${tooMany} (--force-read runs it)`);
@@ -232,6 +246,7 @@ try {
     // holding the subscriptions costs without the heap grown while they were made and switched
     for (const service of [router, bridge, api]) await service.stop();
     await api.start('api listening');
+    apiBase = api.apiBase();
     await router.start('router started');
     await bridge.start('bridge started');
     await sleep(settleMs);

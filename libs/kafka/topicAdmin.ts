@@ -72,8 +72,9 @@ export class TopicAdmin {
         const meta = await this.partitionMetadata(name);
         if (meta?.length === partitions && meta.every((p) => p.leader >= 0)) {
           // a leader named in metadata may not serve the partition yet: ask it for offsets
-          await admin.fetchTopicOffsets(name);
-          return created;
+          // (by the topic's name: KafkaJS's admin would refresh every topic it was ever
+          // asked about, for each topic made, quadratic in a burst of creations)
+          if ((await this.bounds.readOne(name)) !== undefined) return created;
         }
       } catch {
         // metadata not there yet, or the leaders not serving yet
@@ -110,14 +111,10 @@ export class TopicAdmin {
 
   /** Per partition, the first offset still in the log (`low`) and the next to be written (`high`). */
   async offsetBounds(topic: string): Promise<{ low: PartitionOffsets; high: PartitionOffsets }> {
-    const admin = await this.ready();
-    const offsets = await withUnavailable(`cannot read the offsets of ${topic}`, () =>
-      withFreshMetadata(() => admin.fetchTopicOffsets(topic), topic),
+    await this.ready();
+    return withUnavailable(`cannot read the offsets of ${topic}`, () =>
+      withFreshMetadata(async () => (await this.bounds.readOne(topic)) ?? settling(topic), topic),
     );
-    return {
-      low: Object.fromEntries(offsets.map((p) => [String(p.partition), p.low])),
-      high: Object.fromEntries(offsets.map((p) => [String(p.partition), p.high])),
-    };
   }
 
   /**
@@ -166,15 +163,14 @@ export class TopicAdmin {
 
   /** Per partition, the first offset whose record timestamp is at or after `timestampMs`. */
   async offsetsAt(topic: string, timestampMs: number): Promise<PartitionOffsets> {
-    const admin = await this.ready();
-    const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);
-    const ends = (await this.offsetBounds(topic)).high;
-    // Kafka answers -1 for a partition with no record that late: start at its end
-    return Object.fromEntries(
-      offsets.map((p) => [
-        String(p.partition),
-        p.offset === '-1' ? ends[String(p.partition)]! : p.offset,
-      ]),
+    await this.ready();
+    return withUnavailable(`cannot read the offsets of ${topic}`, () =>
+      withFreshMetadata(
+        async () =>
+          (await this.bounds.offsetsAtOne(topic, [timestampMs]))?.get(timestampMs) ??
+          settling(topic),
+        topic,
+      ),
     );
   }
 
@@ -242,20 +238,19 @@ export class TopicAdmin {
 }
 
 /**
- * KafkaJS's fetchTopicOffsets fails on a topic that is still settling: a TypeError (it
- * destructures an empty answer) when its cached metadata lists no partition yet, or "not the
- * leader for that topic-partition" from a broker that has not taken up the partition it was
- * just given. Both pass within moments, so they are asked again; what still fails is an
- * unavailable Kafka (503, retriable), never an internal error.
+ * A topic's offsets cannot be read while it is still settling: its metadata lists no partition
+ * yet, or a partition without a leader (`settling`), or a leader that has not taken up the
+ * partition it was just given answers "not the leader". These pass within moments, so they are
+ * asked again; what still fails is an unavailable Kafka (503, retriable), never an internal
+ * error. A topic Kafka does not know is asked again too: it may be one being made.
  */
 async function withFreshMetadata<T>(fetch: () => Promise<T>, topic: string): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fetch();
     } catch (err) {
-      const settling =
-        err instanceof TypeError || (err as { retriable?: unknown }).retriable === true;
-      if (!settling || attempt >= 8) {
+      const retriable = (err as { retriable?: unknown }).retriable === true;
+      if (!retriable || attempt >= 8) {
         throw unavailable(`cannot read the offsets of topic ${topic}`, err);
       }
       await sleep(100 * attempt);
@@ -290,6 +285,13 @@ function refusedTopic(name: string, err: unknown): FanoutError | undefined {
     }
   }
   return undefined;
+}
+
+/** For withFreshMetadata: the topic is left out of the answer, so it is not settled yet. */
+function settling(topic: string): never {
+  throw Object.assign(new Error(`topic ${topic} has no partition with a leader yet`), {
+    retriable: true,
+  });
 }
 
 async function withUnavailable<T>(message: string, action: () => Promise<T>): Promise<T> {
