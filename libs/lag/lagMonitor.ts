@@ -21,6 +21,7 @@ import { evaluateRowLag, type RowSample } from './evaluateRowLag.ts';
 import { lagCauses, type CauseFinding, type WorkerFacts } from './lagCauses.ts';
 import { LagHistory, type LagPoint } from './lagHistory.ts';
 import { OffsetTimeline } from './offsetTimeline.ts';
+import { restingCommitted } from './restingOffsets.ts';
 
 export interface PartitionLag {
   partition: number;
@@ -86,13 +87,17 @@ const REFINE_SHARE = 0.02;
  * Samples every live subscription's committed offsets (Kafka's own, so paused and failing
  * subscriptions are measured like the others) and its topic's log ends on an interval, keeps a
  * window of samples per subscription, evaluates it, and exports the result as metrics. One
- * log-end request per topic and one committed-offsets request per subscription per interval.
+ * log-end request per topic and one committed-offsets request per subscription per interval,
+ * except for a group with nothing to read (see restingCommitted), asked once per window: on
+ * thousands of quiet topics those requests were most of what sampling cost.
  */
 export class LagMonitor {
   private readonly o: LagMonitorOptions;
   private readonly now: () => number;
   private readonly timelines = new Map<string, OffsetTimeline>();
   private readonly windows = new Map<string, LagSample[]>();
+  // when each group's committed offsets were last asked of Kafka, and the subscription then
+  private readonly reads = new Map<string, { atMs: number; updatedAtMs: number }>();
   private readonly rowWindows = new Map<string, RowSample[]>();
   private readonly latest = new Map<string, SubscriptionLag>();
   private readonly history = new Map<string, LagHistory>();
@@ -194,16 +199,25 @@ export class LagMonitor {
     const sampled = await mapLimited(
       readListed.filter((s) => bounds.has(s.topic)),
       GROUP_READS_AT_ONCE,
-      async (s) => ({
-        sub: s,
-        committed: await this.attempt(`committed offsets of ${s.id}`, () =>
-          this.o.admin.committedOffsets(
-            groupIdOf(s.id),
-            s.topic,
-            Object.keys(bounds.get(s.topic)!.high).map(Number),
-          ),
-        ),
-      }),
+      async (s) => {
+        const b = bounds.get(s.topic)!;
+        const read = this.reads.get(s.id);
+        // a group with nothing to read is asked again once per window, or once changed
+        const resting =
+          read !== undefined &&
+          read.updatedAtMs === s.updatedAt.getTime() &&
+          atMs - read.atMs < this.o.windowMs
+            ? restingCommitted(this.windows.get(s.id)?.at(-1), b)
+            : undefined;
+        if (resting !== undefined) return { sub: s, committed: resting };
+        const committed = await this.attempt(`committed offsets of ${s.id}`, () =>
+          this.o.admin.committedOffsets(groupIdOf(s.id), s.topic, Object.keys(b.high).map(Number)),
+        );
+        if (committed !== undefined) {
+          this.reads.set(s.id, { atMs, updatedAtMs: s.updatedAt.getTime() });
+        }
+        return { sub: s, committed };
+      },
     );
     const readSubs = sampled.filter((x) => x.committed !== undefined).map((x) => x.sub);
     const committed = sampled.filter((x) => x.committed !== undefined).map((x) => x.committed!);
@@ -271,6 +285,7 @@ export class LagMonitor {
     for (const [id, lag] of this.latest) if (live.has(id) && !next.has(id)) next.set(id, lag);
     // swapped in whole, so a scrape or a status request never sees half a sample
     for (const id of this.windows.keys()) if (!next.has(id)) this.windows.delete(id);
+    for (const id of this.reads.keys()) if (!this.windows.has(id)) this.reads.delete(id);
     for (const id of this.rowWindows.keys()) if (!next.has(id)) this.rowWindows.delete(id);
     for (const id of this.history.keys()) if (!next.has(id)) this.history.delete(id);
     this.latest.clear();
