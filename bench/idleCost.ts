@@ -154,10 +154,10 @@ async function report(title: string, platform: [string, number][]): Promise<void
 async function heapOf(base: string): Promise<string> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const mib = (name: string): string => {
-    const value = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
+    const value = new RegExp(`^${name}[^ ]* (\\S+)$`, 'm').exec(text)?.[1];
     return value === undefined ? '?' : (Number(value) / 2 ** 20).toFixed(0);
   };
-  return `${mib('nodejs_heap_size_used_bytes')} MiB used of ${mib('nodejs_heap_size_total_bytes')} MiB, ${mib('nodejs_external_memory_bytes')} MiB external`;
+  return `${mib('nodejs_heap_size_used_bytes')} MiB used of ${mib('nodejs_heap_size_total_bytes')} MiB (young generation ${mib('nodejs_heap_space_size_total_bytes\\{space="new"')} MiB), ${mib('nodejs_external_memory_bytes')} MiB external`;
 }
 
 /**
