@@ -327,7 +327,7 @@ export const SETTINGS = {
     env: 'FANOUT_LAG_WINDOW_MS',
     default: '60000',
     description:
-      "The window lag is evaluated over: 'lagging' means lag grew across it, 'stalled' that the committed offset did not move in it while behind.",
+      "The window lag is evaluated over: 'lagging' means lag grew across it, 'stalled' that the committed offset did not move in it while behind. A group with nothing to read has its offsets asked once per window.",
     parse: integer(1000, 3600000),
   },
   alertWebhookUrl: {
