@@ -5,6 +5,8 @@ import { waitFor } from '../../test/helpers/waitFor.ts';
 import { loggedFields } from '../../test/helpers/loggedFields.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// the api's node flags as deployed (deploy/k8s/api.yaml, docker-compose.kafka.yml)
+const API_NODE_FLAGS = ['--max-semi-space-size=16'];
 
 /** A Fanout service as a child process whose pid the benchmark reads CPU and memory from. */
 export class BenchService {
@@ -26,11 +28,16 @@ export class BenchService {
     // FANOUT_BENCH_PROFILE_DIR: a CPU profile of the service, written when it stops
     const dir = process.env.FANOUT_BENCH_PROFILE_DIR;
     const profile = dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-    const child = spawn(process.execPath, [...profile, `services/${this.service}/main.ts`], {
-      cwd: ROOT,
-      env: { ...this.env, FANOUT_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const flags = this.service === 'api' ? API_NODE_FLAGS : [];
+    const child = spawn(
+      process.execPath,
+      [...profile, ...flags, `services/${this.service}/main.ts`],
+      {
+        cwd: ROOT,
+        env: { ...this.env, FANOUT_LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     // a service started again waits for its own ready line, not the last run's
     this.output = '';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { SETTINGS } from '../../../libs/config/settings.ts';
 
 const root = new URL('../../../', import.meta.url);
@@ -29,7 +29,11 @@ test('docker-compose.kafka.yml parses and holds Kafka, PostgreSQL, Redis, api, b
     'redis',
     'router',
   ]);
-  assert.deepEqual(services.api!.command, ['node', 'services/api/main.ts']);
+  assert.deepEqual(services.api!.command, [
+    'node',
+    '--max-semi-space-size=16',
+    'services/api/main.ts',
+  ]);
   assert.deepEqual(services.bridge!.command, ['node', 'services/bridge/main.ts']);
   assert.deepEqual(services.router!.command, ['node', 'services/router/main.ts']);
 });
@@ -49,4 +53,21 @@ test('the Fanout services set only variables the config schema knows', async () 
       assert.ok(known.has(key), `${name} sets unknown ${key}`);
     }
   }
+});
+
+test('the api runs with the same node flags in compose, in Kubernetes and as the image default', async () => {
+  const { services } = await compose();
+  const k8s = parseAllDocuments(await readFile(new URL('deploy/k8s/api.yaml', root), 'utf8'))
+    .map(
+      (d) =>
+        d.toJS() as {
+          kind: string;
+          spec: { template: { spec: { containers: { command: string[] }[] } } };
+        },
+    )
+    .find((d) => d.kind === 'Deployment');
+  assert.deepEqual(k8s?.spec.template.spec.containers[0]!.command, services.api!.command);
+  const dockerfile = await readFile(new URL('deploy/docker/Dockerfile', root), 'utf8');
+  const cmd = /^CMD (.+)$/m.exec(dockerfile)?.[1];
+  assert.deepEqual(JSON.parse(cmd ?? 'null'), services.api!.command);
 });
