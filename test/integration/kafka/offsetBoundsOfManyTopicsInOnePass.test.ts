@@ -95,3 +95,15 @@ test('the bounds of many topics at once are each topic’s own; unknown and dele
     assert.deepEqual(after.get(topics[2]!)!.high, { '0': '5', '1': '4', '2': '4' });
   }
 });
+
+test('one topic’s offsets, asked by its name: its own; a topic Kafka does not have fails as unavailable, and the next ask still answers', async () => {
+  const mine = { '0': '3', '1': '3' };
+  assert.deepEqual((await admin.offsetBounds(topics[1]!)).high, mine);
+  await assert.rejects(
+    admin.offsetBounds(uniqueName('bounds-never-made')),
+    (err: unknown) => (err as { code?: unknown }).code === 'FANOUT_KAFKA_UNAVAILABLE',
+  );
+  assert.deepEqual((await admin.offsetBounds(topics[1]!)).high, mine);
+  // a time after every record: each partition's end
+  assert.deepEqual(await admin.offsetsAt(topics[1]!, Date.now() + 60_000), mine);
+});
