@@ -6,7 +6,7 @@ import { loggedFields } from '../../test/helpers/loggedFields.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // the api's node flags as deployed (deploy/k8s/api.yaml, docker-compose.kafka.yml)
-const API_NODE_FLAGS = ['--max-semi-space-size=16'];
+const API_NODE_FLAGS = ['--max-semi-space-size=32'];
 
 /** A Fanout service as a child process whose pid the benchmark reads CPU and memory from. */
 export class BenchService {

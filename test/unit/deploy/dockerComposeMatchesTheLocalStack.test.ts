@@ -31,7 +31,7 @@ test('docker-compose.kafka.yml parses and holds Kafka, PostgreSQL, Redis, api, b
   ]);
   assert.deepEqual(services.api!.command, [
     'node',
-    '--max-semi-space-size=16',
+    '--max-semi-space-size=32',
     'services/api/main.ts',
   ]);
   assert.deepEqual(services.bridge!.command, ['node', 'services/bridge/main.ts']);
