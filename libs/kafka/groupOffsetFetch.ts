@@ -45,9 +45,7 @@ export class GroupOffsetFetcher {
       return out;
     } catch (err) {
       this.coordinators.forget([groupId]);
-      // a retriable error (a coordinator moving, a dropped connection) fails this read only;
-      // one that may stick to the connections drops them, and the next read makes new ones
-      if ((err as { retriable?: unknown }).retriable !== true) await this.cluster.discard();
+      await this.cluster.failed(err);
       throw err;
     }
   }

@@ -38,10 +38,8 @@ export class GroupStateReader {
           break;
         } catch (err) {
           this.coordinators.forget(batch);
-          const retriable = (err as { retriable?: unknown }).retriable === true;
-          // one that may stick to the connections drops them, and the next ask makes new ones
-          if (!retriable) await this.cluster.discard();
-          if (!retriable || attempt >= ATTEMPTS) throw err;
+          await this.cluster.failed(err);
+          if ((err as { retriable?: unknown }).retriable !== true || attempt >= ATTEMPTS) throw err;
         }
       }
     }

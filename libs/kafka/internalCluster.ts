@@ -108,6 +108,15 @@ export class InternalClusterHandle {
     await cluster?.disconnect().catch(() => undefined);
   }
 
+  /**
+   * After a failed request: a retriable error (a coordinator or leader moving, a topic being
+   * made) fails that request only; any other may stick to the connections, so they are dropped
+   * and the next use makes new ones.
+   */
+  async failed(err: unknown): Promise<void> {
+    if ((err as { retriable?: unknown }).retriable !== true) await this.discard();
+  }
+
   async close(): Promise<void> {
     await this.discard();
   }

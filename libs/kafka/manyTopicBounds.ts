@@ -137,9 +137,7 @@ export class ManyTopicBounds {
       );
       return out;
     } catch (err) {
-      // a connection that may be in a bad state is not kept; a retriable error (a leader
-      // settling, a topic being made) leaves it to the other callers sharing it
-      if ((err as { retriable?: unknown }).retriable !== true) await this.cluster.discard();
+      await this.cluster.failed(err);
       throw err;
     }
   }
