@@ -1,12 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { waitFor } from '../../test/helpers/waitFor.ts';
 import { loggedFields } from '../../test/helpers/loggedFields.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// the api's node flags as deployed (deploy/k8s/api.yaml, docker-compose.kafka.yml)
-const API_NODE_FLAGS = ['--max-semi-space-size=32'];
+/**
+ * The api's node flags as deployed: read from docker-compose.kafka.yml (a unit test keeps
+ * Kubernetes and the image alike), so the benchmarks measure what runs.
+ */
+function deployedApiFlags(): string[] {
+  const compose = parse(readFileSync(`${ROOT}docker-compose.kafka.yml`, 'utf8'), {
+    merge: true,
+  }) as { services: { api: { command: string[] } } };
+  // ['node', ...flags, 'services/api/main.ts']
+  return compose.services.api.command.slice(1, -1);
+}
+const API_NODE_FLAGS = deployedApiFlags();
 
 /** A Fanout service as a child process whose pid the benchmark reads CPU and memory from. */
 export class BenchService {

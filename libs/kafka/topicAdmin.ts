@@ -65,17 +65,15 @@ export class TopicAdmin {
       throw refusedTopic(name, err) ?? unavailable(`cannot create topic ${name}`, err);
     }
     // KafkaJS's own wait for leaders gives up on the first "does not host this topic-partition"
-    // from a broker whose metadata lags the controller's; ask until every partition has one.
+    // from a broker whose metadata lags the controller's. Ask for the offsets of every
+    // partition until each leader answers: a leader named in metadata may not serve the
+    // partition yet. By the topic's name: KafkaJS's admin would refresh every topic it was
+    // ever asked about, for each topic made, quadratic in a burst of creations.
     const deadline = Date.now() + LEADER_WAIT_MS;
     for (;;) {
       try {
-        const meta = await this.partitionMetadata(name);
-        if (meta?.length === partitions && meta.every((p) => p.leader >= 0)) {
-          // a leader named in metadata may not serve the partition yet: ask it for offsets
-          // (by the topic's name: KafkaJS's admin would refresh every topic it was ever
-          // asked about, for each topic made, quadratic in a burst of creations)
-          if ((await this.bounds.readOne(name)) !== undefined) return created;
-        }
+        const bounds = await this.bounds.readOne(name);
+        if (bounds !== undefined && Object.keys(bounds.high).length === partitions) return created;
       } catch {
         // metadata not there yet, or the leaders not serving yet
       }

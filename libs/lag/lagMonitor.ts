@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { mapLimited } from '../async/mapLimited.ts';
 import type { TopicAdmin } from '../kafka/topicAdmin.ts';
+import type { GroupState } from '../kafka/groupStates.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FanoutMetrics } from '../metrics/fanoutMetrics.ts';
 import { pendingLag, type PendingLag } from '../deliveries/pendingLag.ts';
@@ -52,7 +53,7 @@ export interface SubscriptionLag {
   producedPerSecond: number;
   drainSeconds: number | null;
   causes: CauseFinding[];
-  group: { state: string; members: number } | null;
+  group: GroupState | null;
   backlog: Backlog;
   /** What the bridges delivering it report (requests, errors, response time); null: none do. */
   delivery: WorkerFacts | null;
@@ -225,7 +226,7 @@ export class LagMonitor {
     const [groups, backlogs, facts, rows] = await Promise.all([
       this.attempt('consumer group states', () =>
         this.o.admin.groupStates(readSubs.map((s) => groupIdOf(s.id))),
-      ).then((g) => g ?? new Map<string, { state: string; members: number }>()),
+      ).then((g) => g ?? new Map<string, GroupState>()),
       readBacklogs(this.o.pool),
       // reports come from bridge workers, which write fan-out's subscriptions have none of
       Promise.all(readSubs.map((s) => this.o.workerFacts?.(s.id))),
@@ -338,7 +339,7 @@ export class LagMonitor {
     samples: number,
     atMs: number,
     extra: {
-      group: { state: string; members: number } | undefined;
+      group: GroupState | undefined;
       backlog: Backlog;
       workers: WorkerFacts | undefined;
     },
