@@ -11,8 +11,14 @@ export type FallbackListener = (
 // Sets every key given with the TTL in ARGV[1]: one command for many marks.
 const MARK_MANY = `for i = 1, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', ARGV[1]) end return #KEYS`;
 
+// Keys per command at most: the script runs alone on Redis's one thread, so a large gathering is
+// sent as several commands, none holding Redis up for long.
+const MAX_KEYS_PER_COMMAND = 500;
+
 interface PendingMarks {
   keys: string[];
+  // how many of `keys` each subscription asked for, for the fallback's count
+  bySubscription: Map<string, number>;
   done: Promise<void>;
 }
 
@@ -28,8 +34,8 @@ export class DeliveredMarks {
   private readonly log: Logger;
   private readonly onFallback: FallbackListener;
   private readonly gatherMs: number;
-  // marks asked for and not yet sent, per subscription: they go together
-  private readonly pending = new Map<string, PendingMarks>();
+  // marks asked for and not yet sent, of every subscription: they go together
+  private pending: PendingMarks | undefined;
   // keys of marks asked for and not yet written (gathering or on their way), with how many
   // times each: an event acknowledged a moment ago is delivered, whether or not Redis has it yet
   private readonly writing = new Map<string, number>();
@@ -87,40 +93,54 @@ export class DeliveredMarks {
   }
 
   /**
-   * Marks an event delivered. Marks asked for together (see `gatherMs`) go to Redis as one
-   * scripted command per subscription: a command per mark was a tenth of the bridge's CPU.
+   * Marks an event delivered. Marks asked for together (see `gatherMs`), whatever their
+   * subscription, go to Redis as one scripted command (up to MAX_KEYS_PER_COMMAND keys): a
+   * command per mark was a tenth of the bridge's CPU, and a command per subscription made a
+   * process delivering to many subscriptions send nearly one per mark again.
    * The promise settles once the mark is written or given up (commits wait for it); it never
    * rejects.
    */
   mark(subscriptionId: string, eventId: string): Promise<void> {
-    let batch = this.pending.get(subscriptionId);
-    if (batch === undefined) {
+    let batch = this.pending;
+    if (batch === undefined || batch.keys.length >= MAX_KEYS_PER_COMMAND) {
       const keys: string[] = [];
+      const bySubscription = new Map<string, number>();
       batch = {
         keys,
+        bySubscription,
         done: new Promise<void>((resolve) => {
           const flush = (): void => {
-            this.pending.delete(subscriptionId);
-            void this.send(subscriptionId, keys).then(resolve);
+            // a full batch was already followed by the next one, which stays
+            if (this.pending?.keys === keys) this.pending = undefined;
+            void this.send(keys, bySubscription).then(resolve);
           };
           if (this.gatherMs > 0) setTimeout(flush, this.gatherMs);
           else setImmediate(flush);
         }),
       };
-      this.pending.set(subscriptionId, batch);
+      this.pending = batch;
     }
     const key = this.key(subscriptionId, eventId);
     batch.keys.push(key);
+    batch.bySubscription.set(subscriptionId, (batch.bySubscription.get(subscriptionId) ?? 0) + 1);
     this.writing.set(key, (this.writing.get(key) ?? 0) + 1);
     return batch.done;
   }
 
-  private async send(subscriptionId: string, keys: string[]): Promise<void> {
+  private async send(keys: string[], bySubscription: Map<string, number>): Promise<void> {
     try {
       await this.redis.eval(MARK_MANY, keys.length, ...keys, this.ttlSeconds);
     } catch (err) {
-      this.log.warn('dedupe mark skipped: redis unavailable', { subscriptionId, err });
-      this.onFallback('unmarked', subscriptionId, keys.length);
+      const subscriptionIds = [...bySubscription.keys()];
+      this.log.warn('dedupe marks skipped: redis unavailable', {
+        subscriptionIds: subscriptionIds.slice(0, 20),
+        subscriptions: subscriptionIds.length,
+        marks: keys.length,
+        err,
+      });
+      for (const [subscriptionId, count] of bySubscription) {
+        this.onFallback('unmarked', subscriptionId, count);
+      }
     } finally {
       for (const key of keys) {
         const n = this.writing.get(key)!;

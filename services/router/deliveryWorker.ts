@@ -55,6 +55,8 @@ interface SubscriptionRuntime {
   endpoint: Endpoint;
   circuit: CircuitBreaker;
   metrics: DeliveryMetrics;
+  /** The worker's logger with the subscription's fields, made once rather than per delivery. */
+  log: Logger;
   inFlight: number;
 }
 
@@ -302,6 +304,7 @@ export class DeliveryWorker {
           onChange: (open) => metrics.circuit(open),
         }),
       metrics,
+      log: this.log.child({ subscriptionId: sub.id, topic: sub.topic }),
       inFlight: previous?.inFlight ?? 0,
     };
   }
@@ -456,7 +459,7 @@ export class DeliveryWorker {
       memory,
       isOpen,
       circuit: s.circuit,
-      log: this.log.child({ subscriptionId: sub.id, topic: sub.topic }),
+      log: s.log,
       deferRetries: true,
       ...s.metrics.policyHooks,
     });
