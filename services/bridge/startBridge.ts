@@ -1,6 +1,7 @@
 import { DeadLetterTopics } from '../../libs/deadletters/deadLetterTopics.ts';
 import { createAlertSender } from '../../libs/alerts/alertSender.ts';
 import { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
+import { countDedupeFallbacks } from '../../libs/metrics/dedupeFallbacks.ts';
 import { SchemaCodec } from '../../libs/schemas/schemaCodec.ts';
 import { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import { WORKER_REPORT_MS, WorkerReports } from '../../libs/lag/workerReports.ts';
@@ -23,11 +24,7 @@ export async function startBridge(rt: Runtime): Promise<RunningBridge> {
     rt.redis,
     rt.config.dedupeTtlSeconds,
     rt.log,
-    (kind, sub, n) =>
-      (kind === 'unchecked' ? rt.metrics.dedupeUnchecked : rt.metrics.dedupeMarksSkipped).inc(
-        { subscription: sub },
-        n,
-      ),
+    countDedupeFallbacks(rt.metrics),
     MARK_GATHER_MS,
   );
   // one producer for every subscription's dead letters

@@ -1,6 +1,7 @@
 import { DeadLetterTopics } from '../../libs/deadletters/deadLetterTopics.ts';
 import { createAlertSender } from '../../libs/alerts/alertSender.ts';
 import { DeliveredMarks } from '../../libs/dedupe/deliveredMarks.ts';
+import { countDedupeFallbacks } from '../../libs/metrics/dedupeFallbacks.ts';
 import { EventProducer } from '../../libs/kafka/eventProducer.ts';
 import { registerRouterMetrics } from '../../libs/metrics/routerMetrics.ts';
 import type { Runtime } from '../runtime/createRuntime.ts';
@@ -22,7 +23,12 @@ export interface RunningRouter {
  * through row locks, and one process at a time (an advisory lock) drives the switches.
  */
 export async function startRouter(rt: Runtime): Promise<RunningRouter> {
-  const marks = new DeliveredMarks(rt.redis, rt.config.dedupeTtlSeconds, rt.log);
+  const marks = new DeliveredMarks(
+    rt.redis,
+    rt.config.dedupeTtlSeconds,
+    rt.log,
+    countDedupeFallbacks(rt.metrics),
+  );
   // for dead letters
   const producer = new EventProducer(rt.kafka, rt.admin, rt.config.produceTimeoutMs);
   const controller = new RoutingController(rt);
