@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { call } from '../../helpers/api.ts';
-import { scrape, sumOf } from '../../helpers/promText.ts';
-import { ServiceProcess } from '../../helpers/serviceProcess.ts';
+import { sumOf } from '../../helpers/promText.ts';
+import type { ServiceProcess } from '../../helpers/serviceProcess.ts';
+import { afterMarksGivenUp, startServiceWithoutRedis } from '../../helpers/serviceWithoutRedis.ts';
 import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
-import { waitFor, waitForValue } from '../../helpers/waitFor.ts';
+import { waitFor } from '../../helpers/waitFor.ts';
 import type { WebhookSink } from '../../helpers/webhookSink.ts';
 
 let stack: TestStack;
 let sink: WebhookSink;
 let bridge: ServiceProcess | undefined;
-
-/** A loopback port free right now: nothing listens on it until someone binds it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 before(async () => {
   ({ stack, sink } = await startStackAndSink({ bridge: false }));
@@ -32,15 +23,8 @@ after(async () => {
 test('with Redis down a bridge process delivers anyway, counts the unchecked events on its own /metrics, and its /readyz names redis', async () => {
   const topic = await stack.createTopic(2);
   const id = await stack.subscribe(topic, sink.url);
-  bridge = new ServiceProcess('bridge', {
-    // nothing listens there: every Redis command fails at once
-    FANOUT_REDIS_URL: `redis://127.0.0.1:${await freePort()}/0`,
-    FANOUT_HEALTH_PORT: String(await freePort()),
-  });
-  await bridge.start('health listening');
-  const line = bridge.output.split('\n').find((l) => l.includes('health listening'));
-  const port = (JSON.parse(line!) as { port: number }).port;
-  const base = `http://127.0.0.1:${port}`;
+  let base: string;
+  ({ process: bridge, base } = await startServiceWithoutRedis('bridge'));
 
   const events = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, payload: { i } }));
   await call(stack.baseUrl, 'POST', `/v1/topics/${topic}/events`, { events });
@@ -48,11 +32,7 @@ test('with Redis down a bridge process delivers anyway, counts the unchecked eve
 
   // The sink counts an answer when it sends it; the bridge settles, and gives up its marks
   // (gathered for a few milliseconds), a little later.
-  const samples = await waitForValue(async () => {
-    const now = await scrape(`${base}/metrics`);
-    const skipped = sumOf(now, 'fanout_dedupe_marks_skipped_total', { subscription: id });
-    return skipped >= 10 ? now : undefined;
-  }, 'the ten marks given up');
+  const samples = await afterMarksGivenUp(base, id, 10);
   assert.equal(sumOf(samples, 'fanout_dedupe_unchecked_events_total', { subscription: id }), 10);
   assert.equal(sumOf(samples, 'fanout_dedupe_marks_skipped_total', { subscription: id }), 10);
   assert.equal(

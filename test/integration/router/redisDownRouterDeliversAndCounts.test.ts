@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call } from '../../helpers/api.ts';
-import { freePort } from '../../helpers/freePort.ts';
-import { scrape, sumOf } from '../../helpers/promText.ts';
+import { sumOf } from '../../helpers/promText.ts';
 import { PINNED_ROUTER_ENV, pinAndWait } from '../../helpers/routing.ts';
-import { ServiceProcess } from '../../helpers/serviceProcess.ts';
+import type { ServiceProcess } from '../../helpers/serviceProcess.ts';
+import { afterMarksGivenUp, startServiceWithoutRedis } from '../../helpers/serviceWithoutRedis.ts';
 import { startStackAndSink, stopAll, type TestStack } from '../../helpers/testStack.ts';
-import { waitFor, waitForValue } from '../../helpers/waitFor.ts';
+import { waitFor } from '../../helpers/waitFor.ts';
 import type { WebhookSink } from '../../helpers/webhookSink.ts';
 
 let stack: TestStack;
@@ -22,15 +22,8 @@ after(async () => {
 });
 
 test('with Redis down a router delivers write fan-out rows anyway and counts the unchecked events and skipped marks on its own /metrics', async () => {
-  router = new ServiceProcess('router', {
-    ...PINNED_ROUTER_ENV,
-    // nothing listens there: every Redis command fails at once
-    FANOUT_REDIS_URL: `redis://127.0.0.1:${await freePort()}/0`,
-    FANOUT_HEALTH_PORT: String(await freePort()),
-  });
-  await router.start('health listening');
-  const line = router.output.split('\n').find((l) => l.includes('health listening'));
-  const base = `http://127.0.0.1:${(JSON.parse(line!) as { port: number }).port}`;
+  let base: string;
+  ({ process: router, base } = await startServiceWithoutRedis('router', PINNED_ROUTER_ENV));
 
   const topic = await stack.createTopic(1);
   const id = await stack.subscribe(topic, sink.url);
@@ -39,11 +32,7 @@ test('with Redis down a router delivers write fan-out rows anyway and counts the
   await call(stack.baseUrl, 'POST', `/v1/topics/${topic}/events`, { events });
   await waitFor(() => sink.acknowledged().length === 10, 'all ten delivered without Redis');
 
-  const samples = await waitForValue(async () => {
-    const now = await scrape(`${base}/metrics`);
-    const skipped = sumOf(now, 'fanout_dedupe_marks_skipped_total', { subscription: id });
-    return skipped >= 10 ? now : undefined;
-  }, 'the ten marks given up');
+  const samples = await afterMarksGivenUp(base, id, 10);
   assert.equal(sumOf(samples, 'fanout_dedupe_marks_skipped_total', { subscription: id }), 10);
   assert.ok(sumOf(samples, 'fanout_dedupe_unchecked_events_total', { subscription: id }) >= 10);
   assert.equal(sink.acknowledged().length, 10, 'each event once');
