@@ -132,7 +132,7 @@ export class DeliveredMarks {
       await this.redis.eval(MARK_MANY, keys.length, ...keys, this.ttlSeconds);
     } catch (err) {
       const subscriptionIds = [...bySubscription.keys()];
-      this.log.warn('dedupe marks skipped: redis unavailable', {
+      this.log.warn('dedupe mark skipped: redis unavailable', {
         subscriptionIds: subscriptionIds.slice(0, 20),
         subscriptions: subscriptionIds.length,
         marks: keys.length,
