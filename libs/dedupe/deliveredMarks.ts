@@ -17,8 +17,8 @@ const MAX_KEYS_PER_COMMAND = 500;
 
 interface PendingMarks {
   keys: string[];
-  // how many of `keys` each subscription asked for, for the fallback's count
-  bySubscription: Map<string, number>;
+  // the subscription of each key, counted only if the command fails
+  subscriptionIds: string[];
   done: Promise<void>;
 }
 
@@ -104,15 +104,15 @@ export class DeliveredMarks {
     let batch = this.pending;
     if (batch === undefined || batch.keys.length >= MAX_KEYS_PER_COMMAND) {
       const keys: string[] = [];
-      const bySubscription = new Map<string, number>();
+      const subscriptionIds: string[] = [];
       batch = {
         keys,
-        bySubscription,
+        subscriptionIds,
         done: new Promise<void>((resolve) => {
           const flush = (): void => {
             // a full batch was already followed by the next one, which stays
             if (this.pending?.keys === keys) this.pending = undefined;
-            void this.send(keys, bySubscription).then(resolve);
+            void this.send(keys, subscriptionIds).then(resolve);
           };
           if (this.gatherMs > 0) setTimeout(flush, this.gatherMs);
           else setImmediate(flush);
@@ -122,25 +122,25 @@ export class DeliveredMarks {
     }
     const key = this.key(subscriptionId, eventId);
     batch.keys.push(key);
-    batch.bySubscription.set(subscriptionId, (batch.bySubscription.get(subscriptionId) ?? 0) + 1);
+    batch.subscriptionIds.push(subscriptionId);
     this.writing.set(key, (this.writing.get(key) ?? 0) + 1);
     return batch.done;
   }
 
-  private async send(keys: string[], bySubscription: Map<string, number>): Promise<void> {
+  private async send(keys: string[], subscriptionIds: string[]): Promise<void> {
     try {
       await this.redis.eval(MARK_MANY, keys.length, ...keys, this.ttlSeconds);
     } catch (err) {
-      const subscriptionIds = [...bySubscription.keys()];
+      const counts = new Map<string, number>();
+      for (const id of subscriptionIds) counts.set(id, (counts.get(id) ?? 0) + 1);
       this.log.warn('dedupe mark skipped: redis unavailable', {
-        subscriptionIds: subscriptionIds.slice(0, 20),
-        subscriptions: subscriptionIds.length,
+        subscriptionIds: [...counts.keys()].slice(0, 20),
+        subscriptions: counts.size,
         marks: keys.length,
         err,
       });
-      for (const [subscriptionId, count] of bySubscription) {
+      for (const [subscriptionId, count] of counts)
         this.onFallback('unmarked', subscriptionId, count);
-      }
     } finally {
       for (const key of keys) {
         const n = this.writing.get(key)!;

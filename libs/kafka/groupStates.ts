@@ -38,8 +38,7 @@ export class GroupStateReader {
           break;
         } catch (err) {
           this.coordinators.forget(batch);
-          await this.cluster.failed(err);
-          if ((err as { retriable?: unknown }).retriable !== true || attempt >= ATTEMPTS) throw err;
+          if (!(await this.cluster.failed(err)) || attempt >= ATTEMPTS) throw err;
         }
       }
     }

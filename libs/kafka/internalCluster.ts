@@ -111,10 +111,12 @@ export class InternalClusterHandle {
   /**
    * After a failed request: a retriable error (a coordinator or leader moving, a topic being
    * made) fails that request only; any other may stick to the connections, so they are dropped
-   * and the next use makes new ones.
+   * and the next use makes new ones. Answers whether the error was retriable.
    */
-  async failed(err: unknown): Promise<void> {
-    if ((err as { retriable?: unknown }).retriable !== true) await this.discard();
+  async failed(err: unknown): Promise<boolean> {
+    const retriable = (err as { retriable?: unknown }).retriable === true;
+    if (!retriable) await this.discard();
+    return retriable;
   }
 
   async close(): Promise<void> {
