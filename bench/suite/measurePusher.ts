@@ -1,10 +1,17 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { cpus } from 'node:os';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AckSink } from './ackSink.ts';
 import type { LatencySink } from './latencySink.ts';
 import type { BenchProducer } from './benchProducer.ts';
 import type { Pusher, SuiteContext } from './contender.ts';
-import { cpuSecondsOf, ownCpuSeconds, pidListeningOn } from './processCpu.ts';
+import {
+  cpuSecondsOf,
+  machineCpuTicks,
+  ownCpuSeconds,
+  pidListeningOn,
+  runQueueWaitSecondsOf,
+} from './processCpu.ts';
 import { quantile } from './stats.ts';
 
 export interface ThroughputRound {
@@ -12,6 +19,16 @@ export interface ThroughputRound {
   acknowledged: number;
   /** CPU seconds per 1,000 acknowledged deliveries, by process role. */
   cpuPer1000: Record<string, number>;
+  /**
+   * Cores of the machine busy over the measured window, on average (all processes, stolen time
+   * included): at the machine's core count, the round was bounded by the cores.
+   */
+  coresBusy: number;
+  /**
+   * Seconds each contender process's threads spent ready to run with no core free for them, per
+   * second of the measured window, by role.
+   */
+  waitedShare: Record<string, number>;
   cappedAfterSeconds?: number;
 }
 
@@ -37,13 +54,25 @@ export interface LatencyRound {
 
 type Snapshot = Record<string, number>;
 
+interface Reading {
+  at: number;
+  cpu: Snapshot;
+  /** Run-queue waits of the contenders' threads, by role. */
+  waited: Snapshot;
+  machine: { busy: number; total: number };
+}
+
 const WARM_UP_SECONDS = 5;
 
-function snapshot(pids: Record<string, number>, broker: number | undefined): Snapshot {
-  const s: Snapshot = { sink: ownCpuSeconds() };
-  for (const [role, pid] of Object.entries(pids)) s[role] = cpuSecondsOf(pid);
-  if (broker !== undefined) s['broker (shared)'] = cpuSecondsOf(broker);
-  return s;
+function snapshot(pids: Record<string, number>, broker: number | undefined): Reading {
+  const cpu: Snapshot = { sink: ownCpuSeconds() };
+  const waited: Snapshot = {};
+  for (const [role, pid] of Object.entries(pids)) {
+    cpu[role] = cpuSecondsOf(pid);
+    waited[role] = runQueueWaitSecondsOf(pid);
+  }
+  if (broker !== undefined) cpu['broker (shared)'] = cpuSecondsOf(broker);
+  return { at: performance.now(), cpu, waited, machine: machineCpuTicks() };
 }
 
 async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -69,8 +98,8 @@ export async function measureThroughput(
 ): Promise<ThroughputRound> {
   const broker = pidListeningOn(Number(ctx.brokers.split(',')[0]!.split(':').at(-1)));
   let pids: Record<string, number> = {};
-  let first: Snapshot | undefined;
-  let last: Snapshot | undefined;
+  let first: Reading | undefined;
+  let last: Reading | undefined;
   sink.reset(
     ctx.events,
     () => (first = snapshot(pids, broker)),
@@ -84,20 +113,32 @@ export async function measureThroughput(
     }
     // the first reading may have been taken before the pids were known
     first ??= snapshot(pids, broker);
-    for (const role of Object.keys(pids)) first[role] ??= cpuSecondsOf(pids[role]!);
+    for (const [role, pid] of Object.entries(pids)) {
+      first.cpu[role] ??= cpuSecondsOf(pid);
+      first.waited[role] ??= runQueueWaitSecondsOf(pid);
+    }
     const done = await until(() => last !== undefined, capSeconds * 1000);
     last ??= snapshot(pids, broker);
     const acked = Math.min(sink.acked, ctx.events);
     const seconds = (sink.lastAt - sink.firstAt) / 1000;
     const counted = acked - sink.firstCount;
     const cpuPer1000: Record<string, number> = {};
-    for (const role of Object.keys(last)) {
-      cpuPer1000[role] = ((last[role]! - first[role]!) / counted) * 1000;
+    for (const role of Object.keys(last.cpu)) {
+      cpuPer1000[role] = ((last.cpu[role]! - first.cpu[role]!) / counted) * 1000;
+    }
+    const windowSeconds = (last.at - first.at) / 1000;
+    const waitedShare: Record<string, number> = {};
+    for (const role of Object.keys(last.waited)) {
+      waitedShare[role] = (last.waited[role]! - first.waited[role]!) / windowSeconds;
     }
     const round: ThroughputRound = {
       eventsPerSecond: counted / seconds,
       acknowledged: acked,
       cpuPer1000,
+      coresBusy:
+        ((last.machine.busy - first.machine.busy) / (last.machine.total - first.machine.total)) *
+        cpus().length,
+      waitedShare,
     };
     if (!done) round.cappedAfterSeconds = capSeconds;
     return round;

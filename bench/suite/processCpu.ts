@@ -15,6 +15,44 @@ export function cpuSecondsOf(pid: number): number {
   }
 }
 
+/**
+ * Seconds the process's threads have spent, together, ready to run but waiting for a CPU, from
+ * each thread's /proc/<pid>/task/<tid>/schedstat (threads that have ended no longer count).
+ * Where this grows, the machine had no core free for the process when it had work.
+ */
+export function runQueueWaitSecondsOf(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ')[1]);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return ns / 1e9;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The machine's CPU time so far, all cores: busy (not idle, not waiting on I/O) and total. */
+export function machineCpuTicks(): { busy: number; total: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'latin1').split('\n')[0]!;
+    // cpu user nice system idle iowait irq softirq steal guest guest_nice (guests are in user)
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1, 9)
+      .map(Number) as [number, number, number, number, number, number, number, number];
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busy, total: busy + idle + iowait };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
 /** This process's own CPU seconds, finer than /proc's ticks. */
 export function ownCpuSeconds(): number {
   const u = process.cpuUsage();

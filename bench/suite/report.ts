@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import type { Pusher, Reader, ReadResult } from './contender.ts';
 import type { LatencyRound, ThroughputRound } from './measurePusher.ts';
 import { median, spread } from './stats.ts';
@@ -10,6 +11,10 @@ export interface Row {
   eventsPerSecond: number;
   spread: number;
   cpuPer1000: Record<string, number>;
+  /** Median over rounds of the machine's busy cores while the contender ran (pushers only). */
+  coresBusy?: number;
+  /** Median over rounds of its processes' waits for a core, per second of the window, by role. */
+  waitedShare?: Record<string, number>;
   ratios: Record<string, number>;
   latencyMs?: { p50: number; p99: number; p999: number; p99Spread: number; rounds: number };
 }
@@ -17,10 +22,10 @@ export interface Row {
 const PUSH_CEILING = 'push ceiling: autocannon';
 const NAIVE = 'naive: eachMessage+fetch+commit';
 
-function medianCpu(rounds: { cpuPer1000: Record<string, number> }[]): Record<string, number> {
-  const roles = new Set(rounds.flatMap((r) => Object.keys(r.cpuPer1000)));
+function medianByRole(rounds: Record<string, number>[]): Record<string, number> {
+  const roles = new Set(rounds.flatMap((r) => Object.keys(r)));
   return Object.fromEntries(
-    [...roles].map((role) => [role, median(rounds.map((r) => r.cpuPer1000[role] ?? NaN))]),
+    [...roles].map((role) => [role, median(rounds.map((r) => r[role] ?? NaN))]),
   );
 }
 
@@ -43,7 +48,7 @@ export function summarise(
       rounds: results.length,
       eventsPerSecond: median(eps),
       spread: spread(eps),
-      cpuPer1000: medianCpu(results),
+      cpuPer1000: medianByRole(results.map((x) => x.cpuPer1000)),
       ratios: {},
     });
   }
@@ -57,7 +62,9 @@ export function summarise(
       rounds: results.length,
       eventsPerSecond: median(eps),
       spread: spread(eps),
-      cpuPer1000: medianCpu(results),
+      cpuPer1000: medianByRole(results.map((x) => x.cpuPer1000)),
+      coresBusy: median(results.map((x) => x.coresBusy)),
+      waitedShare: medianByRole(results.map((x) => x.waitedShare)),
       ratios: {},
     };
     const lat = latency.get(p.name);
@@ -114,6 +121,8 @@ export function printReport(
     'CPU s/1k: own',
     'sink',
     'broker*',
+    'cores busy',
+    'own waited',
     'p50 ms',
     'p99 ms',
     'p99.9 ms',
@@ -133,6 +142,10 @@ export function printReport(
       own.map(([, v]) => fmt(v, 3)).join('+') || '–',
       fmt(r.cpuPer1000.sink, 3),
       fmt(r.cpuPer1000['broker (shared)'], 3),
+      fmt(r.coresBusy, 2),
+      Object.values(r.waitedShare ?? {})
+        .map((v) => `${fmt(v * 100)}%`)
+        .join('+') || '–',
       fmt(r.latencyMs?.p50),
       fmt(r.latencyMs?.p99),
       fmt(r.latencyMs?.p999),
@@ -155,6 +168,9 @@ export function printReport(
   console.log('×min(ceil) = events/s ÷ min(slowest read ceiling, that push ceiling);');
   console.log(
     'CPU s/1k = CPU seconds per 1,000 deliveries (or reads) per process; *broker is shared with every other user of the machine.',
+  );
+  console.log(
+    `cores busy = the machine's cores in use over the measured window (of ${cpus().length}, all processes); own waited = seconds the contender's threads were ready to run with no core free, per second of that window.`,
   );
   for (const f of failures)
     console.log(`FAILED ${f.contender} (${f.phase}): ${f.error.split('\n')[0]}`);
