@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from '../log/logger.ts';
+import { patchRequestQueue } from './requestQueuePatch.ts';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -19,6 +20,11 @@ export function createKafka(
   log: Logger,
   security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {},
 ): Kafka {
+  if (!patchRequestQueue()) {
+    log.warn('KafkaJS is not the release its request-queue fix was written for; left as it is', {
+      component: 'kafkajs',
+    });
+  }
   return new Kafka({
     clientId,
     brokers,
