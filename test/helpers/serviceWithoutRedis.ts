@@ -11,15 +11,14 @@ export async function startServiceWithoutRedis(
   service: 'bridge' | 'router',
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ process: ServiceProcess; base: string }> {
+  const healthPort = await freePort();
   const child = new ServiceProcess(service, {
     ...env,
     FANOUT_REDIS_URL: `redis://127.0.0.1:${await freePort()}/0`,
-    FANOUT_HEALTH_PORT: String(await freePort()),
+    FANOUT_HEALTH_PORT: String(healthPort),
   });
   await child.start('health listening');
-  const line = child.output.split('\n').find((l) => l.includes('health listening'));
-  const port = (JSON.parse(line!) as { port: number }).port;
-  return { process: child, base: `http://127.0.0.1:${port}` };
+  return { process: child, base: `http://127.0.0.1:${healthPort}` };
 }
 
 /**
